@@ -1,0 +1,45 @@
+# Build the web book and the printable leaflets from the MyST pages in docs/.
+# Run `make help` for the list of targets. Variables can be overridden:
+#   make html SPHINXOPTS="-j auto"   make leaflet PAPERS="a4"
+
+PYTHON      ?= python3
+VENVDIR     ?= .venv
+VENVPY      := $(VENVDIR)/bin/python
+SOURCEDIR   := docs
+BUILDDIR    ?= _build
+SPHINXOPTS  ?=
+# Warnings are errors, nitpicky references, and all problems in one pass.
+SPHINXFLAGS := -W --keep-going -n -q
+PAPERS      ?= a4 letter
+LANGUAGE    ?= en
+
+.DEFAULT_GOAL := all
+.PHONY: all help venv html leaflet test serve clean
+
+all: html leaflet  ## Build the book and the default leaflets (the default target)
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(VENVDIR)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "This project needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
+	$(PYTHON) -m venv $(VENVDIR)
+	$(VENVPY) -m pip install --quiet --require-hashes -r requirements.lock
+	touch $@
+
+venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
+
+html: venv  ## Build the web book into _build/html
+	$(VENVPY) -m sphinx -b html $(SPHINXFLAGS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+
+leaflet: venv  ## Build the default leaflets into _build/leaflet
+	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p))
+
+test: all  ## Run the test suite
+	$(VENVPY) -m pytest
+
+serve: venv  ## Live preview of the book at http://127.0.0.1:8000
+	$(VENVPY) -m sphinx_autobuild -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+
+clean:  ## Remove everything built (keeps .venv)
+	rm -rf $(BUILDDIR)

@@ -1,0 +1,119 @@
+"""Facts about the book as a publication, read from ``docs/book.toml``.
+
+One file holds the title, publisher, base address and review dates. This
+module reads and checks it, shows the review dates at the top of every page,
+and hands the same values to the leaflet renderer, so a date changed once
+changes the web book and the leaflet together.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.locale import get_translation
+
+MESSAGE_CATALOG = "calcinosis"
+_ = get_translation(MESSAGE_CATALOG)
+
+REQUIRED_FIELDS = {
+    "book": ("title", "subtitle", "publisher", "base_url", "licence", "licence_url", "feedback_url"),
+    "review": ("last_reviewed", "next_review"),
+}
+
+
+class BookMetadataError(ValueError):
+    """book.toml is missing, malformed, or holds a value that makes no sense."""
+
+
+def load_book_metadata(path: str | Path) -> dict[str, Any]:
+    """Read and check book.toml; raise BookMetadataError naming file and field."""
+    path = Path(path)
+    try:
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise BookMetadataError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BookMetadataError(f"{path}: {exc}") from None
+
+    for table, fields in REQUIRED_FIELDS.items():
+        section = data.get(table)
+        if not isinstance(section, dict):
+            raise BookMetadataError(f"{path}: missing table [{table}]")
+        for field in fields:
+            value = section.get(field)
+            if value in (None, ""):
+                raise BookMetadataError(f"{path}: [{table}] {field} is missing or empty")
+            if table == "book" and not isinstance(value, str):
+                raise BookMetadataError(f"{path}: [{table}] {field} must be text")
+
+    review = data["review"]
+    for field in REQUIRED_FIELDS["review"]:
+        value = review[field]
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise BookMetadataError(
+                f"{path}: [review] {field} must be a date written YYYY-MM-DD, got {value!r}"
+            )
+    if review["next_review"] <= review["last_reviewed"]:
+        raise BookMetadataError(
+            f"{path}: [review] next_review ({review['next_review']}) must be after "
+            f"last_reviewed ({review['last_reviewed']})"
+        )
+    if not data["book"]["base_url"].startswith("https://"):
+        raise BookMetadataError(f"{path}: [book] base_url must start with https://")
+    if not data["book"]["base_url"].endswith("/"):
+        data["book"]["base_url"] += "/"
+    return data
+
+
+def format_date(date: dt.date, language: str) -> str:
+    """A date as readers of ``language`` write it in full, e.g. 24 November 2026."""
+    from babel.dates import format_date as babel_format_date
+
+    # The book uses UK spelling; its English dates are written day-month-year.
+    locale = {"en": "en_GB"}.get(language or "en", language)
+    return babel_format_date(date, format="long", locale=locale)
+
+
+def review_line(metadata: dict[str, Any], language: str) -> str:
+    review = metadata["review"]
+    return _("Last reviewed: {last}. Next review due: {next}.").format(
+        last=format_date(review["last_reviewed"], language),
+        next=format_date(review["next_review"], language),
+    )
+
+
+def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Put the review dates and a leaflet link under the title of every page."""
+    if app.builder.format != "html":
+        return
+    sections = list(doctree.findall(nodes.section))
+    if not sections:
+        return
+    metadata = app.config.book_metadata
+    from leaflet import leaflet_filename  # the leaflet module owns PDF names
+
+    to_root = "../" * docname.count("/")
+    pdf = leaflet_filename(app.config.language or "en", "a4")
+    banner = nodes.paragraph(classes=["review-dates"])
+    banner += nodes.Text(review_line(metadata, app.config.language) + " ")
+    banner += nodes.reference(
+        "", _("Printable leaflet (PDF)"), refuri=f"{to_root}leaflet/{pdf}", internal=False
+    )
+    banner += nodes.Text(" · ")
+    banner += nodes.reference(
+        "", _("Report an error"), refuri=metadata["book"]["feedback_url"], internal=False
+    )
+    sections[0].insert(1, banner)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("book_metadata", {}, "env", types=[dict])
+    app.add_message_catalog(MESSAGE_CATALOG, str(Path(__file__).parent / "locales"))
+    app.connect("doctree-resolved", add_review_banner)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

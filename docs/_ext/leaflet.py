@@ -1,0 +1,249 @@
+"""Mark passages of the MyST pages for the printed leaflet and collect them.
+
+A page marks text for the leaflet like this::
+
+    :::{leaflet} When to get help now
+    :box: urgent
+    Text shown on the web page as usual, and printed on the leaflet.
+    :::
+
+The passages are recorded in the build environment while pages are read
+(the collector pattern of ``sphinx.ext.todo``), and when an HTML build
+finishes they are written, in reading order, to
+``<build>/leaflet-content/<language>.json``. ``scripts/build_leaflet.py``
+turns that file into PDFs, so the leaflet never holds text of its own and
+the pages are parsed once for the book and the leaflet together.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
+from sphinx.locale import get_translation
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective, SphinxRole
+
+from bookmeta import MESSAGE_CATALOG, format_date
+
+_ = get_translation(MESSAGE_CATALOG)
+logger = logging.getLogger(__name__)
+
+PAPERS = ("a4", "letter")
+BOXES = ("urgent",)
+
+
+def leaflet_filename(language: str, paper: str, large_print: bool = False) -> str:
+    """The file name every leaflet PDF is published under."""
+    edition = "-large-print" if large_print else ""
+    return f"calcinosis-leaflet-{language}-{paper}{edition}.pdf"
+
+
+def leaflet_content_path(build_dir: str | Path, language: str) -> Path:
+    return Path(build_dir) / "leaflet-content" / f"{language}.json"
+
+
+class leaflet_passage(nodes.General, nodes.Element):
+    """A passage that appears on the web page and on the printed leaflet."""
+
+
+def visit_leaflet_passage(self, node: leaflet_passage) -> None:
+    self.body.append(self.starttag(node, "div", CLASS="leaflet-passage"))
+
+
+def depart_leaflet_passage(self, node: leaflet_passage) -> None:
+    self.body.append("</div>\n")
+
+
+class LeafletDirective(SphinxDirective):
+    """``{leaflet} Heading on the leaflet``: wraps content meant for print."""
+
+    has_content = True
+    required_arguments = 1
+    final_argument_whitespace = True
+    option_spec = {"box": lambda value: directives.choice(value, BOXES)}
+
+    def run(self) -> list[nodes.Node]:
+        heading = self.arguments[0].strip()
+        if not self.content or not "".join(self.content).strip():
+            raise self.error(f'leaflet passage "{heading}" is empty')
+        node = leaflet_passage(heading=heading, box=self.options.get("box", ""))
+        node.document = self.state.document
+        self.set_source_info(node)
+        self.state.nested_parse(self.content, self.content_offset, node)
+        return [node]
+
+
+class KeyPointsDirective(SphinxDirective):
+    """``{key-points}``: the short summary box that opens every page."""
+
+    has_content = True
+
+    def run(self) -> list[nodes.Node]:
+        if not self.content or not "".join(self.content).strip():
+            raise self.error("key-points box is empty")
+        box = nodes.admonition(classes=["key-points", "tip"])
+        self.set_source_info(box)
+        box += nodes.title(_("Key points"), _("Key points"))
+        self.state.nested_parse(self.content, self.content_offset, box)
+        return [box]
+
+
+class LeafletDownloadsRole(SphinxRole):
+    """``{leaflet-downloads}`en```: links to the printable PDFs of a language."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        language = self.text.strip()
+        to_root = "../" * self.env.docname.count("/")
+        labels = {
+            ("a4", False): _("A4 leaflet (PDF)"),
+            ("letter", False): _("US Letter leaflet (PDF)"),
+            ("a4", True): _("Large-print A4 leaflet (PDF)"),
+            ("letter", True): _("Large-print US Letter leaflet (PDF)"),
+        }
+        result: list[nodes.Node] = []
+        for (paper, large), label in labels.items():
+            if large and not self.config.leaflet_large_print:
+                continue
+            if result:
+                result.append(nodes.Text(" · "))
+            uri = f"{to_root}leaflet/{leaflet_filename(language, paper, large)}"
+            result.append(nodes.reference("", label, refuri=uri, internal=False))
+        return result, []
+
+
+def collect_passages(app: Sphinx, doctree: nodes.document) -> None:
+    env = app.env
+    if not hasattr(env, "leaflet_passages"):
+        env.leaflet_passages = {}
+    passages = [
+        {"heading": node["heading"], "box": node["box"], "node": node.deepcopy()}
+        for node in doctree.findall(leaflet_passage)
+    ]
+    if passages:
+        env.leaflet_passages[env.docname] = passages
+
+
+def purge_passages(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    getattr(env, "leaflet_passages", {}).pop(docname, None)
+
+
+def merge_passages(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    if not hasattr(env, "leaflet_passages"):
+        env.leaflet_passages = {}
+    for docname, passages in getattr(other, "leaflet_passages", {}).items():
+        if docname in docnames:
+            env.leaflet_passages[docname] = passages
+
+
+def reading_order(env: BuildEnvironment) -> list[str]:
+    """Documents in the order a reader meets them through the toctree."""
+    order: list[str] = []
+
+    def walk(docname: str) -> None:
+        if docname in order:
+            return
+        order.append(docname)
+        for child in env.toctree_includes.get(docname, []):
+            walk(child)
+
+    walk(env.config.root_doc)
+    return order
+
+
+def as_print_text(node: nodes.Element) -> nodes.Element:
+    """A copy fit for paper: citation marks dropped, links turned into plain text."""
+    node = node.deepcopy()
+    for xref in list(node.findall(addnodes.pending_xref)):
+        parent = xref.parent
+        if xref.get("refdomain") == "cite":
+            index = parent.index(xref)
+            if index > 0 and isinstance(parent[index - 1], nodes.Text):
+                parent[index - 1] = nodes.Text(parent[index - 1].astext().rstrip())
+            parent.remove(xref)
+        else:
+            parent.replace(xref, nodes.inline("", xref.astext()))
+    for ref in list(node.findall(nodes.reference)):
+        ref.parent.replace(ref, nodes.inline("", ref.astext()))
+    return node
+
+
+def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
+    if exception or app.builder.format != "html":
+        return
+    env = app.env
+    stored = getattr(env, "leaflet_passages", {})
+    language = app.config.language or "en"
+    passages = []
+    for docname in reading_order(env):
+        for passage in stored.get(docname, []):
+            node = as_print_text(passage["node"])
+            fragment = app.builder.render_partial(nodes.container("", *node.children))["fragment"]
+            passages.append(
+                {"docname": docname, "heading": passage["heading"], "box": passage["box"], "html": fragment}
+            )
+    if not passages:
+        logger.warning("no {leaflet} passages found: the leaflet would be empty", type="leaflet")
+    metadata = app.config.book_metadata
+    content = {
+        "language": language,
+        "book": metadata["book"],
+        "review": {
+            key: {"iso": value.isoformat(), "text": format_date(value, language)}
+            for key, value in metadata["review"].items()
+        },
+        "labels": leaflet_labels(),
+        "passages": passages,
+    }
+    build_dir = Path(app.outdir).parent
+    target = leaflet_content_path(build_dir, language)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(target)
+
+
+def leaflet_labels() -> dict[str, str]:
+    """Every fixed string printed on the leaflet, in the build's language."""
+    return {
+        "last_reviewed": _("Last reviewed"),
+        "next_review": _("Next review"),
+        "page_of": _("Page {page} of {pages}"),
+        "full_book": _("Read the full guide online, with the sources for every statement:"),
+        "qr_alt": _("QR code that opens the online guide"),
+        "publisher": _("Published by"),
+        "licence": _("Licence"),
+        "edition": _("Edition"),
+        "large_print": _("Large print"),
+        "your_care_team": _("Your care team"),
+        "team_name": _("Name"),
+        "team_phone": _("Phone"),
+        "team_hours": _("Opening hours"),
+        "urgent_help": _("If you are very unwell, or your team is closed, call your local emergency number."),
+        "not_approved": _("This leaflet has not been approved for local use by a clinic."),
+        "approved_by": _("Approved for local use by {who} on {date}, reference {reference}."),
+    }
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("leaflet_large_print", False, "env", types=[bool])
+    transparent = (lambda self, node: None, lambda self, node: None)
+    app.add_node(
+        leaflet_passage,
+        html=(visit_leaflet_passage, depart_leaflet_passage),
+        latex=transparent, text=transparent, man=transparent, texinfo=transparent,
+    )
+    app.add_directive("leaflet", LeafletDirective)
+    app.add_directive("key-points", KeyPointsDirective)
+    app.add_role("leaflet-downloads", LeafletDownloadsRole())
+    app.connect("doctree-read", collect_passages)
+    app.connect("env-purge-doc", purge_passages)
+    app.connect("env-merge-info", merge_passages)
+    app.connect("build-finished", write_leaflet_content)
+    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}

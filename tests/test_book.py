@@ -1,0 +1,87 @@
+"""The web book: every page built, reachable, summarised and sourced."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import DOCS
+
+PAGES = sorted(p.stem for p in DOCS.glob("*.md"))
+
+
+def html_of(book: Path, page: str) -> str:
+    return (book / "html" / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_every_markdown_page_is_built(book):
+    assert len(PAGES) >= 11
+    for page in PAGES:
+        assert (book / "html" / f"{page}.html").exists(), page
+
+
+def test_every_page_is_in_the_navigation(book):
+    nav = html_of(book, "index")
+    for page in PAGES:
+        if page != "index":
+            assert re.search(rf'href="{page}\.html"', nav), f"{page} is not in the toctree"
+
+
+def test_every_page_opens_with_key_points(book):
+    for page in PAGES:
+        article = html_of(book, page).split('<article class="bd-article">', 1)[1]
+        first_box = article.find('class="key-points')
+        first_section = article.find("<section", 10)
+        assert first_box != -1, f"{page} has no key points"
+        assert first_section == -1 or first_box < first_section, f"{page}: key points are not first"
+
+
+def test_every_page_cites_a_source(book):
+    for page in PAGES:
+        if page == "references":
+            continue
+        assert 'class="bibtex-citation"' in html_of(book, page), f"{page} cites nothing"
+
+
+def test_every_citation_points_at_an_entry_in_the_bibliography(book):
+    references = html_of(book, "references")
+    anchors = set(re.findall(r'id="(id\d+)"', references))
+    for page in PAGES:
+        for target in re.findall(r'href="references\.html#(id\d+)"', html_of(book, page)):
+            assert target in anchors, f"{page}: citation to missing entry {target}"
+
+
+def test_bibliography_links_doi_and_pubmed(book):
+    references = html_of(book, "references")
+    assert "https://doi.org/10." in references
+    assert "https://www.ncbi.nlm.nih.gov/pubmed/" in references
+
+
+def test_every_page_shows_review_dates_from_book_toml(book):
+    from bookmeta import format_date, load_book_metadata
+
+    review = load_book_metadata(DOCS / "book.toml")["review"]
+    expected = format_date(review["last_reviewed"], "en")
+    for page in PAGES:
+        banner = re.search(r'<p class="review-dates">(.*?)</p>', html_of(book, page), re.S)
+        assert banner, f"{page} has no review dates"
+        assert expected in banner.group(1)
+        assert format_date(review["next_review"], "en") in banner.group(1)
+
+
+def test_home_page_links_to_leaflets_that_exist(book, leaflets):
+    home = html_of(book, "index")
+    for paper in ("a4", "letter"):
+        href = f"leaflet/calcinosis-leaflet-en-{paper}.pdf"
+        assert f'href="{href}"' in home
+        assert (book / "html" / href).read_bytes() == leaflets[paper].read_bytes()
+
+
+def test_no_leaflet_heading_leaks_into_the_web_page(book):
+    import json
+
+    content = json.loads((book / "leaflet-content" / "en.json").read_text())
+    assert content["passages"], "no passages were collected"
+    for passage in content["passages"]:
+        page = html_of(book, passage["docname"])
+        assert 'class="leaflet-passage"' in page
