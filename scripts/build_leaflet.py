@@ -7,28 +7,33 @@ build. If that collection is missing or older than the pages, this script
 runs the (incremental) Sphinx build first, so the pages are parsed once and
 the web book and the leaflet always say the same thing.
 
-Exit codes: 0 written, 2 bad input (nothing written), 1 internal error.
+Exit codes: 0 all written, 2 bad input (that leaflet not written), 1 internal error.
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
+import re
 import shutil
+import signal
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LEAFLET_DIR = Path(__file__).resolve().parent / "leaflet"
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from clinic_details import ClinicFileError, load_clinic  # noqa: E402
 from leaflet import PAPERS, leaflet_content_path, leaflet_filename  # noqa: E402
 
 STANDARD_PAGES = 2
 LARGE_PRINT_MAX_PAGES = 4
+TEMP_SUFFIX = ".leaflet-tmp"
 
 
 class InputError(Exception):
@@ -36,7 +41,7 @@ class InputError(Exception):
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # noqa: D102 - argparse hook
+    def error(self, message: str) -> None:  # argparse hook: one line, exit 2
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
@@ -50,17 +55,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--language", default="en", help="language of the pages to use (default: en)")
     parser.add_argument("--large-print", action="store_true",
                         help="large-print edition: body text 16 pt or more, up to 4 pages")
-    parser.add_argument("--clinic", type=Path, metavar="FILE",
-                        help="TOML file with the clinic's contact details (see README)")
+    clinics = parser.add_mutually_exclusive_group()
+    clinics.add_argument("--clinic", type=Path, metavar="FILE",
+                         help="TOML file with one clinic's contact details (see README)")
+    clinics.add_argument("--clinics", type=Path, metavar="DIR",
+                         help="render one leaflet per *.toml file in DIR, in parallel")
     parser.add_argument("--output", type=Path, metavar="PATH",
-                        help="where to write the PDF (only with a single --paper)")
-    parser.add_argument("--source", type=Path, default=ROOT / "docs", help=argparse.SUPPRESS)
+                        help="the PDF to write (with one --paper), or the folder for --clinics")
+    parser.add_argument("--source", type=Path, default=ROOT / "docs",
+                        help="folder of the MyST pages (default: docs)")
     parser.add_argument("--build-dir", type=Path, default=ROOT / "_build",
                         help="build folder shared with Sphinx (default: _build)")
     args = parser.parse_args(argv)
-    args.paper = args.paper or list(PAPERS)
-    if args.output and len(args.paper) > 1:
-        parser.error("--output needs exactly one --paper")
+    args.paper = list(dict.fromkeys(args.paper or PAPERS))
+    if args.output and not args.clinics and len(args.paper) > 1:
+        parser.error("--output names one PDF, so it needs exactly one --paper")
+    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", args.language):
+        parser.error(f"--language: '{args.language}' is not a language code such as en or es")
     return args
 
 
@@ -74,17 +85,18 @@ def newest_mtime(folder: Path) -> float:
 
 def load_content(source: Path, build_dir: Path, language: str) -> dict:
     """The collected leaflet passages, rebuilding the book first if they are stale."""
+    if not (source / "conf.py").is_file():
+        raise InputError(f"{source}: no conf.py here; --source must be the book's docs folder")
     content_path = leaflet_content_path(build_dir, language)
     if not content_path.exists() or content_path.stat().st_mtime < newest_mtime(source):
         from sphinx.cmd.build import build_main
 
-        html_dir = build_dir / ("html" if language == "en" else f"html-{language}")
-        doctrees = build_dir / ("doctrees" if language == "en" else f"doctrees-{language}")
+        suffix = "" if language == "en" else f"-{language}"
         status = build_main(["-b", "html", "-W", "--keep-going", "-n", "-q",
-                             "-D", f"language={language}", "-d", str(doctrees),
-                             str(source), str(html_dir)])
+                             "-D", f"language={language}", "-d", str(build_dir / f"doctrees{suffix}"),
+                             str(source), str(build_dir / f"html{suffix}")])
         if status != 0 or not content_path.exists():
-            raise InputError(f"{source}: the Sphinx build failed; fix the problems reported above")
+            raise InputError(f"{source}: the book did not build; fix the problems reported above")
     return json.loads(content_path.read_text(encoding="utf-8"))
 
 
@@ -92,8 +104,7 @@ def qr_data_uri(url: str) -> str:
     import segno
 
     # Medium error correction survives a smudge; border=4 is the quiet zone the QR standard asks for.
-    svg = segno.make(url, error="m").svg_data_uri(border=4, omitsize=True, dark="#000", light="#fff")
-    return svg
+    return segno.make(url, error="m").svg_data_uri(border=4, omitsize=True, dark="#000", light="#fff")
 
 
 def short_address(url: str) -> str:
@@ -105,9 +116,8 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
 
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(LEAFLET_DIR),
-        autoescape=True,
+        autoescape=True,  # clinic text is always shown as text, never as markup
         undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
     )
     labels = content["labels"]
     before, _, rest = labels["page_of"].partition("{page}")
@@ -135,9 +145,33 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
     )
 
 
-def longest_passages(passages: list[dict], count: int = 3) -> str:
-    import re
+def project_only_fetcher():
+    """A URL fetcher that reads only the leaflet's own files and data: URIs.
 
+    Clinic logos arrive as data: URIs after they are checked, so nothing a
+    clinic file says can make the renderer read another file or go online.
+    """
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class ProjectOnlyFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                from urllib.parse import unquote, urlparse
+
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if not path.is_relative_to(LEAFLET_DIR):
+                    raise FatalURLFetchingError(f"refused to read {url}: outside {LEAFLET_DIR}")
+            elif not url.startswith("data:"):
+                raise FatalURLFetchingError(f"refused to fetch {url}: rendering never goes online")
+            return super().fetch(url, headers)
+
+    return ProjectOnlyFetcher()
+
+
+def longest_passages(passages: list[dict], count: int = 3) -> str:
     def words(passage: dict) -> int:
         return len(re.sub(r"<[^>]+>", " ", passage["html"]).split())
 
@@ -145,61 +179,149 @@ def longest_passages(passages: list[dict], count: int = 3) -> str:
     return "longest: " + ", ".join(f'"{p["heading"]}" in {p["docname"]}.md ({words(p)} words)' for p in ranked)
 
 
-def render_pdf(html: str, output: Path, large_print: bool, passages: list[dict]) -> int:
-    """Lay out and write one PDF atomically; return its page count."""
+def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None, output: Path) -> int:
+    """Lay out one leaflet and write it atomically; return its page count."""
     import logging
 
     import weasyprint
 
     # Sphinx's log set-up would otherwise echo every layout step.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/").render()
+    html = render_html(content, paper, large_print, clinic)
+    document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
+                               url_fetcher=project_only_fetcher()).render(pdf_variant="pdf/ua-1")
     pages = len(document.pages)
     limit = LARGE_PRINT_MAX_PAGES if large_print else STANDARD_PAGES
     if pages > limit:
         raise InputError(
             f"{output.name}: the leaflet runs to {pages} pages, {pages - limit} more than the "
-            f"{limit} allowed; shorten the {{leaflet}} passages in docs/ ({longest_passages(passages)})"
+            f"{limit} allowed; shorten the {{leaflet}} passages in docs/ ({longest_passages(content['passages'])})"
         )
     if not large_print and pages < STANDARD_PAGES:
         raise InputError(
             f"{output.name}: the leaflet fills only {pages} page; the standard edition is one "
             f"sheet printed on both sides ({STANDARD_PAGES} pages)"
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    write_atomically(output, lambda target: document.write_pdf(
+        target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html)))
+    return pages
+
+
+def stable_identifier(html: str) -> bytes:
+    """The PDF's ID: the same inputs give the same bytes (reproducible builds)."""
+    import hashlib
+
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+def write_atomically(output: Path, write) -> None:
+    """Write to a temporary file beside ``output`` and rename it into place.
+
+    A reader, a crash or an interrupt never sees half a PDF, and an earlier
+    good file stays until the new one is complete.
+    """
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; --output must name a PDF file")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=TEMP_SUFFIX, dir=output.parent)
+    except OSError as exc:
+        raise InputError(f"{output.parent}: cannot write here ({exc.strerror})") from None
     os.close(fd)
     try:
-        document.write_pdf(tmp_name)
+        write(tmp_name)
+        os.chmod(tmp_name, 0o644)
         os.replace(tmp_name, output)
     finally:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
-    return pages
+
+
+def render_one(content: dict, paper: str, large_print: bool, clinic_file: Path | None,
+               output: Path) -> tuple[Path, int]:
+    clinic = load_clinic(clinic_file) if clinic_file else None
+    return output, render_pdf(content, paper, large_print, clinic, output)
+
+
+def publish_with_book(build_dir: Path, output: Path) -> None:
+    """Copy a generic edition into the HTML output: hosting the book hosts the leaflets."""
+    html_leaflets = build_dir / "html" / "leaflet"
+    html_leaflets.mkdir(parents=True, exist_ok=True)
+    write_atomically(html_leaflets / output.name, lambda target: shutil.copyfile(output, target))
+
+
+def batch_jobs(args: argparse.Namespace) -> list[tuple[Path, str, Path]]:
+    if not args.clinics.is_dir():
+        raise InputError(f"{args.clinics}: not a folder of clinic TOML files")
+    files = sorted(args.clinics.glob("*.toml"))
+    if not files:
+        raise InputError(f"{args.clinics}: no *.toml clinic files in this folder")
+    out_dir = args.output or args.build_dir / "leaflet" / "clinics"
+    return [
+        (clinic_file, paper, out_dir / f"{clinic_file.stem}-{leaflet_filename(args.language, paper, args.large_print)}")
+        for clinic_file in files for paper in args.paper
+    ]
+
+
+def run_batch(args: argparse.Namespace, content: dict) -> int:
+    from tqdm import tqdm
+
+    jobs = batch_jobs(args)
+    failures: list[str] = []
+    written: list[str] = []
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=ignore_interrupts) as pool:
+        futures = {pool.submit(render_one, content, paper, args.large_print, clinic_file, output): clinic_file
+                   for clinic_file, paper, output in jobs}
+        progress = tqdm(as_completed(futures), total=len(futures), unit="leaflet",
+                        file=sys.stderr, disable=None)
+        for future in progress:
+            try:
+                output, pages = future.result()
+                written.append(f"wrote {output} ({pages} pages)")
+            except (ClinicFileError, InputError) as exc:
+                failures.append(f"failed {exc}")
+    for line in sorted(written) + sorted(set(failures)):
+        print(line)
+    print(f"{len(written)} leaflet(s) written, {len(set(failures))} clinic file problem(s)")
+    return 2 if failures else 0
+
+
+def ignore_interrupts() -> None:
+    # Workers leave Ctrl-C to the parent, which stops the batch and tidies up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def remove_temporary_files(folder: Path) -> None:
+    if folder.is_dir():
+        for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+            leftover.unlink(missing_ok=True)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         content = load_content(args.source, args.build_dir, args.language)
-        clinic = None
-        written = []
+        if args.clinics:
+            return run_batch(args, content)
         for paper in args.paper:
             name = leaflet_filename(args.language, paper, args.large_print)
             output = args.output or args.build_dir / "leaflet" / name
-            html = render_html(content, paper, args.large_print, clinic)
-            pages = render_pdf(html, output, args.large_print, content["passages"])
-            written.append(output)
+            output, pages = render_one(content, paper, args.large_print, args.clinic, output)
             print(f"wrote {output} ({pages} pages)")
             if args.output is None and args.clinic is None:
-                # Publish the generic editions with the web book, so hosting
-                # the HTML also hosts the leaflets the pages link to.
-                html_leaflets = args.build_dir / "html" / "leaflet"
-                html_leaflets.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(output, html_leaflets / name)
-    except InputError as exc:
+                publish_with_book(args.build_dir, output)
+    except (InputError, ClinicFileError) as exc:
         print(f"build_leaflet.py: error: {exc}", file=sys.stderr)
         return 2
+    except (KeyboardInterrupt, SystemExit) as exc:
+        out_dirs = {args.build_dir / "leaflet", args.build_dir / "leaflet" / "clinics", args.build_dir / "html" / "leaflet"}
+        if args.output:
+            out_dirs |= {args.output, args.output.parent}
+        for folder in out_dirs:
+            remove_temporary_files(folder)
+        print("build_leaflet.py: interrupted; finished leaflets were kept, none is half-written", file=sys.stderr)
+        return 130 if isinstance(exc, KeyboardInterrupt) else 143
     return 0
 
 

@@ -1,0 +1,197 @@
+"""Read and check a clinic's details file (TOML) before anything is rendered.
+
+Clinic files are typed by busy staff and sometimes copied from elsewhere, so
+every field is checked: unknown or missing keys, types, lengths that would
+break the two-page layout, control characters, unsafe web addresses and
+logos that are missing, too big, not images, or outside the clinic's folder.
+Every problem is one line naming the file and the field.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import difflib
+import re
+import struct
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_LOGO_BYTES = 2 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000  # more than any printed logo needs; stops decompression bombs
+
+
+class ClinicFileError(ValueError):
+    """A problem with the clinic file, already phrased for the user."""
+
+
+@dataclass(frozen=True)
+class Field:
+    required: bool
+    max_length: int
+    kind: str = "text"  # text | phone | email | url | path
+
+
+# Lengths are what still fits the standard leaflet on two pages (tested with
+# every field at its maximum).
+FIELDS: dict[str, Field] = {
+    "name": Field(True, 60),
+    "department": Field(False, 60),
+    "phone": Field(True, 30, "phone"),
+    "hours": Field(True, 60),
+    "email": Field(False, 60, "email"),
+    "address": Field(False, 100),
+    "website": Field(False, 60, "url"),
+    "urgent_help": Field(True, 110),
+    "logo": Field(False, 200, "path"),
+    "logo_alt": Field(False, 80),
+}
+APPROVAL_FIELDS: dict[str, Field] = {
+    "approved_by": Field(True, 50),
+    "date": Field(True, 10, "date"),
+    "reference": Field(True, 30),
+}
+
+PHONE_RE = re.compile(r"^[0-9+()\-. /]*[0-9][0-9+()\-. /]*(?:\s*(?:ext\.?|x)\s*[0-9]+)?$", re.I)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _fail(path: Path, field: str, message: str) -> ClinicFileError:
+    return ClinicFileError(f"{path}: {field}: {message}")
+
+
+def _check_unknown(path: Path, table: dict, allowed: dict, prefix: str = "") -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, list(allowed), n=1)
+            hint = f" (did you mean '{prefix}{close[0]}'?)" if close else ""
+            raise _fail(path, prefix + key, f"unknown key{hint}")
+
+
+def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
+    if spec.kind == "date":
+        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+            raise _fail(path, name, "must be a date written YYYY-MM-DD, without quotes")
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise _fail(path, name, f"must be text in quotes, got {type(value).__name__}")
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") or char in "\u2028\u2029":
+            raise _fail(path, name, f"contains a control or invalid character (U+{ord(char):04X})")
+    value = value.strip()
+    if not value:
+        raise _fail(path, name, "is empty")
+    if len(value) > spec.max_length:
+        raise _fail(path, name, f"is {len(value)} characters; at most {spec.max_length} fit on the leaflet")
+    if spec.kind == "phone" and not PHONE_RE.match(value):
+        raise _fail(path, name, "must be a phone number (digits, spaces, + ( ) - . and an optional ext)")
+    if spec.kind == "email" and not EMAIL_RE.match(value):
+        raise _fail(path, name, "must be an email address like clinic@example.org")
+    if spec.kind == "url" and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value, re.I):
+        raise _fail(path, name, "must be a web address starting with https:// or http://")
+    return value
+
+
+def _logo_data_uri(clinic_file: Path, relative: str) -> str:
+    folder = clinic_file.parent.resolve()
+    if Path(relative).is_absolute():
+        raise _fail(clinic_file, "logo", "must be a path relative to the clinic file's folder")
+    candidate = folder / relative
+    try:
+        real = candidate.resolve(strict=True)
+    except (FileNotFoundError, RuntimeError):
+        raise _fail(clinic_file, "logo", f"file not found: {relative}") from None
+    if not real.is_relative_to(folder):
+        raise _fail(clinic_file, "logo", "points outside the clinic file's folder")
+    if not real.is_file():
+        raise _fail(clinic_file, "logo", f"is not a file: {relative}")
+    size = real.stat().st_size
+    if size > MAX_LOGO_BYTES:
+        raise _fail(clinic_file, "logo", f"is {size / 1048576:.1f} MB; the limit is 2 MB")
+    data = real.read_bytes()
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        _check_png(clinic_file, data)
+        mime = "image/png"
+    elif real.suffix.lower() == ".svg":
+        _check_svg(clinic_file, data)
+        mime = "image/svg+xml"
+    else:
+        raise _fail(clinic_file, "logo", "is not a PNG or SVG image")
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _check_png(clinic_file: Path, data: bytes) -> None:
+    if len(data) < 33 or data[12:16] != b"IHDR":
+        raise _fail(clinic_file, "logo", "is not a valid PNG image")
+    width, height = struct.unpack(">II", data[16:24])
+    if width == 0 or height == 0 or width * height > MAX_LOGO_PIXELS:
+        raise _fail(clinic_file, "logo", f"is {width}x{height} pixels; at most 25 megapixels are allowed")
+
+
+SVG_FORBIDDEN = [
+    (re.compile(rb"<!DOCTYPE|<!ENTITY", re.I), "declares a DOCTYPE or entities"),
+    (re.compile(rb"<script|\bon[a-z]+\s*=", re.I), "contains scripts"),
+    (re.compile(rb"""(?:href|src)\s*=\s*["'](?!#|data:image/(?:png|jpeg);)""", re.I), "refers to an outside file or address"),
+    (re.compile(rb"""url\(\s*["']?(?!#)""", re.I), "refers to an outside file or address"),
+    (re.compile(rb"<\?xml-stylesheet|@import|<foreignObject", re.I), "loads outside content"),
+    # Text in an SVG would be drawn with whatever fonts the building machine
+    # has, so the same inputs could give different PDFs.
+    (re.compile(rb"<text\b", re.I), "contains text; convert the text to outlines (paths) first"),
+]
+
+
+def _check_svg(clinic_file: Path, data: bytes) -> None:
+    if b"<svg" not in data[:4096].lower():
+        raise _fail(clinic_file, "logo", "is not an SVG image")
+    for pattern, problem in SVG_FORBIDDEN:
+        if pattern.search(data):
+            raise _fail(clinic_file, "logo", f"SVG {problem}; only self-contained drawings are allowed")
+
+
+def load_clinic(path: Path) -> dict[str, Any]:
+    """The checked clinic details, ready for the template; raise ClinicFileError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ClinicFileError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ClinicFileError(f"{path}: is a folder, not a TOML file") from None
+    except OSError as exc:
+        raise ClinicFileError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ClinicFileError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ClinicFileError(f"{path}: TOML syntax error: {exc}") from None
+
+    allowed = {**FIELDS, "approval": None}
+    _check_unknown(path, data, allowed)
+    clinic: dict[str, Any] = {}
+    for name, spec in FIELDS.items():
+        if name not in data:
+            if spec.required:
+                raise _fail(path, name, "is missing (required)")
+            continue
+        clinic[name] = _check_text(path, name, data[name], spec)
+
+    if "approval" in data:
+        approval = data["approval"]
+        if not isinstance(approval, dict):
+            raise _fail(path, "approval", "must be a table: [approval]")
+        _check_unknown(path, approval, APPROVAL_FIELDS, prefix="approval.")
+        clinic["approval"] = {}
+        for name, spec in APPROVAL_FIELDS.items():
+            if name not in approval:
+                raise _fail(path, f"approval.{name}", "is missing (required in [approval])")
+            clinic["approval"][name] = _check_text(path, f"approval.{name}", approval[name], spec)
+
+    if "logo" in clinic:
+        if "logo_alt" not in clinic:
+            raise _fail(path, "logo_alt", "is missing: describe the logo for screen readers")
+        clinic["logo_uri"] = _logo_data_uri(path, clinic["logo"])
+    return clinic

@@ -1,0 +1,187 @@
+"""Clinic details on the leaflet: printed as typed, checked before rendering."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zlib
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from clinic_details import FIELDS, APPROVAL_FIELDS, ClinicFileError, load_clinic
+from conftest import ROOT, run_leaflet
+
+EXAMPLE = ROOT / "scripts" / "leaflet" / "example-clinic" / "clinic.toml"
+
+
+def pdf_text(path: Path) -> str:
+    return re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(path).pages))
+
+
+def write_clinic(folder: Path, body: str) -> Path:
+    path = folder / "clinic.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+MINIMAL = 'name = "Test Clinic"\nphone = "01234 567890"\nhours = "9 to 5"\nurgent_help = "Call 111."\n'
+
+
+def png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height)) if width * height < 10_000 else b""
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_example_clinic_file_is_valid_and_printed(book, tmp_path):
+    output = tmp_path / "clinic.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", EXAMPLE, "--output", output)
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(output)
+    assert "Riverside Kidney Unit" in text
+    assert "020 7946 0000" in text
+    assert "Approved for local use by Patient Information Group" in text
+    assert "PIL-RKU-0042" in text
+    assert len(PdfReader(output).pages) == 2
+
+
+def test_without_a_clinic_the_leaflet_has_write_in_lines_and_says_it_is_not_approved(leaflets):
+    text = pdf_text(leaflets["a4"])
+    assert "Your care team" in text and "Name:" in text and "Phone:" in text
+    assert "has not been approved for local use" in text
+
+
+def test_clinic_text_that_looks_like_markup_is_printed_exactly(book, tmp_path):
+    clinic = write_clinic(tmp_path, MINIMAL.replace('"Test Clinic"', '"<script>alert(1)</script> & Co"')
+                          .replace('"9 to 5"', '"</style> url(x) &amp; {{ hours }}"'))
+    output = tmp_path / "out.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
+    assert result.returncode == 0, result.stderr
+    text = pdf_text(output)
+    assert "<script>alert(1)</script> & Co" in text
+    assert "</style> url(x) &amp; {{ hours }}" in text
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_longest_allowed_clinic_details_still_fit_two_pages(book, tmp_path, paper):
+    lines = [f'{name} = "{"W" * spec.max_length}"' for name, spec in FIELDS.items()
+             if spec.kind == "text" and name not in ("logo", "logo_alt")]
+    lines += ['phone = "' + ("0" * 30) + '"', 'email = "' + "m" * 48 + '@example.org"',
+              'website = "https://' + "w" * 41 + '.example.org"']
+    lines += ["[approval]", f'approved_by = "{"A" * APPROVAL_FIELDS["approved_by"].max_length}"',
+              "date = 2026-01-01", f'reference = "{"R" * APPROVAL_FIELDS["reference"].max_length}"']
+    clinic = write_clinic(tmp_path, "\n".join(lines) + "\n")
+    load_clinic(clinic)  # every value is at, not over, its limit
+    output = tmp_path / "long.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", paper, "--clinic", clinic, "--output", output)
+    assert result.returncode == 0, result.stderr
+    assert len(PdfReader(output).pages) == 2
+
+
+BAD_CLINIC_FILES = {
+    "syntax error": ('name = "x\nphone = 1', "line"),
+    "unknown key with suggestion": (MINIMAL + 'phnoe = "1"\n', "did you mean 'phone'"),
+    "missing required key": (MINIMAL.replace('phone = "01234 567890"\n', ""), "phone: is missing"),
+    "wrong type": (MINIMAL.replace('"01234 567890"', "1234567"), "phone: must be text"),
+    "empty required value": (MINIMAL.replace('"Test Clinic"', '"   "'), "name: is empty"),
+    "too long": (MINIMAL.replace('"Test Clinic"', '"' + "x" * 61 + '"'), "at most 60"),
+    "control character": (MINIMAL.replace('"Test Clinic"', '"Test\\u0007Clinic"'), "control"),
+    "NUL byte": (MINIMAL.replace('"Test Clinic"', '"Test\\u0000Clinic"'), "control"),
+    "javascript address": (MINIMAL + 'website = "javascript:alert(1)"\n', "website"),
+    "file address": (MINIMAL + 'website = "file:///etc/passwd"\n', "website"),
+    "approval date as text": (MINIMAL + '[approval]\napproved_by = "A"\ndate = "soon"\nreference = "R"\n', "approval.date"),
+    "logo without alt text": (MINIMAL + 'logo = "logo.png"\n', "logo_alt"),
+    "missing logo": (MINIMAL + 'logo = "nope.png"\nlogo_alt = "x"\n', "not found"),
+    "absolute logo path": (MINIMAL + 'logo = "/etc/hostname"\nlogo_alt = "x"\n', "relative"),
+    "logo escaping the folder": (MINIMAL + 'logo = "../outside.png"\nlogo_alt = "x"\n', "outside"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CLINIC_FILES))
+def test_bad_clinic_file_gets_one_line_error_exit_2_and_no_pdf(book, tmp_path, case):
+    body, expected = BAD_CLINIC_FILES[case]
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    (folder / "logo.png").write_bytes(png(4, 4))
+    (tmp_path / "outside.png").write_bytes(png(4, 4))
+    clinic = write_clinic(folder, body)
+    output = tmp_path / "out" / "leaflet.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
+    assert result.returncode == 2, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert str(clinic) in result.stderr
+    assert expected in result.stderr
+    assert not output.exists()
+    assert "Traceback" not in result.stderr
+
+
+def logo_clinic(folder: Path, name: str, data: bytes) -> Path:
+    (folder / name).write_bytes(data)
+    return write_clinic(folder, MINIMAL + f'logo = "{name}"\nlogo_alt = "Clinic logo"\n')
+
+
+BAD_LOGOS = {
+    "not an image": ("logo.png", b"GIF89a not really", "not a PNG or SVG"),
+    "over 2 MB": ("logo.png", png(4, 4) + b"\0" * (2 * 1024 * 1024), "2 MB"),
+    "decompression bomb": ("logo.png", png(60_000, 60_000), "megapixels"),
+    "svg with http reference": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="http://example.org/x.png"/></svg>', "outside"),
+    "svg with file reference": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>', "outside"),
+    "svg with script": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "scripts"),
+    "svg billion laughs": ("logo.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg">&b;</svg>', "DOCTYPE"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LOGOS))
+def test_bad_logo_is_refused_before_rendering(tmp_path, case):
+    name, data, expected = BAD_LOGOS[case]
+    clinic = logo_clinic(tmp_path, name, data)
+    with pytest.raises(ClinicFileError, match=re.escape(expected)) as error:
+        load_clinic(clinic)
+    assert str(error.value).startswith(f"{clinic}: logo:")
+
+
+def test_symlinked_logo_pointing_outside_the_folder_is_refused(tmp_path):
+    folder = tmp_path / "clinic"
+    folder.mkdir()
+    (tmp_path / "secret.png").write_bytes(png(4, 4))
+    (folder / "logo.png").symlink_to(tmp_path / "secret.png")
+    clinic = write_clinic(folder, MINIMAL + 'logo = "logo.png"\nlogo_alt = "x"\n')
+    with pytest.raises(ClinicFileError, match="outside"):
+        load_clinic(clinic)
+
+
+@pytest.mark.parametrize("logo", ["svg", "png"])
+def test_clinic_logo_and_qr_code_carry_alt_text(book, tmp_path, logo):
+    if logo == "svg":
+        clinic = EXAMPLE
+    else:
+        clinic = logo_clinic(tmp_path, "logo.png", png(40, 20))
+    output = tmp_path / "logo.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
+    assert result.returncode == 0, result.stderr
+    alts = figure_alts(output)
+    assert ("Riverside Kidney Unit" if logo == "svg" else "Clinic logo") in alts
+    assert "QR code that opens the online guide" in alts
+
+
+def figure_alts(path: Path) -> list[str]:
+    import pikepdf
+
+    alts = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if node.get("/S") == "/Figure":
+                alts.append(str(node.get("/Alt", "")))
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+                    walk(kid)
+
+    walk(pikepdf.open(path).Root.StructTreeRoot)
+    return alts

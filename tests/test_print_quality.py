@@ -1,0 +1,152 @@
+"""Print quality and accessibility of the leaflet PDFs (standards L1-L9, P1-P4)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdfplumber
+import pikepdf
+import pytest
+
+from conftest import run_leaflet
+
+MM = 72 / 25.4
+FOOTER_TOP_FROM_BOTTOM = 21 * MM  # the footer sits in the bottom margin
+
+
+@pytest.fixture(scope="session")
+def large_print(book) -> dict[str, Path]:
+    result = run_leaflet("--build-dir", book, "--large-print")
+    assert result.returncode == 0, result.stderr
+    return {paper: book / "leaflet" / f"calcinosis-leaflet-en-{paper}-large-print.pdf" for paper in ("a4", "letter")}
+
+
+def body_chars(path: Path):
+    with pdfplumber.open(path) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                if char["text"].strip() and char["bottom"] < page.height - FOOTER_TOP_FROM_BOTTOM:
+                    yield page, char
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_body_text_is_at_least_12_point(leaflets, paper):
+    sizes = [round(char["size"], 1) for _, char in body_chars(leaflets[paper])]
+    assert min(sizes) >= 12
+    assert max(set(sizes), key=sizes.count) >= 13  # the running text itself
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_large_print_edition_is_16_point_and_at_most_4_pages(large_print, paper):
+    sizes = [char["size"] for _, char in body_chars(large_print[paper])]
+    assert min(sizes) >= 16
+    with pdfplumber.open(large_print[paper]) as pdf:
+        assert 2 <= len(pdf.pages) <= 4
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_lines_are_spaced_at_least_1_4_and_text_keeps_12mm_margins(leaflets, paper):
+    with pdfplumber.open(leaflets[paper]) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                assert char["x0"] >= 12 * MM and char["x1"] <= page.width - 12 * MM
+                assert char["top"] >= 12 * MM and char["bottom"] <= page.height - 12 * MM
+            body = [c for c in page.chars if 12.5 < c["size"] < 14 and c["text"].strip()]
+            columns = {}
+            for char in body:
+                columns.setdefault(round(char["x0"] / 150), set()).add(round(char["bottom"], 1))
+            for baselines in columns.values():
+                ordered = sorted(baselines)
+                gaps = [b - a for a, b in zip(ordered, ordered[1:]) if b - a < 2 * 13]
+                assert gaps and min(gaps) >= 1.39 * 13, min(gaps)
+
+
+def contrast_with_white(color) -> float:
+    if color is None:
+        return 21.0
+    values = list(color) if isinstance(color, (list, tuple)) else [color]
+    if len(values) == 1:
+        rgb = values * 3
+    elif len(values) == 4:  # CMYK
+        c, m, y, k = values
+        rgb = [(1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k)]
+    else:
+        rgb = values[:3]
+
+    def channel(v):
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+    return 1.05 / (luminance + 0.05)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_all_text_is_dark_on_white(leaflets, paper):
+    with pdfplumber.open(leaflets[paper]) as pdf:
+        for page in pdf.pages:
+            for char in page.chars:
+                assert contrast_with_white(char["non_stroking_color"]) >= 4.5, char
+            for rect in page.rects:  # no tinted panels behind text
+                if rect.get("fill") and rect["width"] > 40 and rect["height"] > 20:
+                    assert contrast_with_white(rect["non_stroking_color"]) < 1.2
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_pdf_is_tagged_pdf_ua_with_language_title_and_alt_texts(leaflets, paper):
+    pdf = pikepdf.open(leaflets[paper])
+    root = pdf.Root
+    assert root.MarkInfo.Marked is True
+    assert str(root.Lang) == "en"
+    assert root.ViewerPreferences.DisplayDocTitle is True
+    assert "calcinosis" in str(pdf.docinfo["/Title"]).lower()
+    assert 'pdfuaid:part="1"' in str(pdf.open_metadata())
+    structure = []
+
+    def walk(node):
+        if isinstance(node, pikepdf.Dictionary):
+            if "/S" in node:
+                structure.append((str(node.S), str(node.get("/Alt", ""))))
+            kids = node.get("/K")
+            if kids is not None:
+                for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+                    walk(kid)
+
+    walk(root.StructTreeRoot)
+    headings = [int(tag[2]) for tag, _ in structure if tag in ("/H1", "/H2", "/H3", "/H4")]
+    assert headings[0] == 1 and all(b - a <= 1 for a, b in zip(headings, headings[1:]))
+    figures = [alt for tag, alt in structure if tag == "/Figure"]
+    assert figures and all(figures)
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_fonts_are_embedded_subsets_of_the_shipped_font(leaflets, paper):
+    pdf = pikepdf.open(leaflets[paper])
+    for page in pdf.pages:
+        for font in page.Resources.Font.values():
+            name = str(font.BaseFont)
+            assert "+" in name and "Atkinson" in name, name  # ABCDEF+Name marks a subset
+
+
+@pytest.mark.skipif(not shutil.which("zbarimg") or not shutil.which("pdftoppm"), reason="needs zbar-tools and poppler-utils")
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_qr_code_opens_the_book_and_is_at_least_20mm(leaflets, paper, tmp_path):
+    import json
+
+    base_url = json.loads((leaflets[paper].parent.parent / "leaflet-content" / "en.json").read_text())["book"]["base_url"]
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "2", "-l", "2", leaflets[paper], tmp_path / "p"], check=True)
+    png = next(tmp_path.glob("p*.png"))
+    decoded = subprocess.run(["zbarimg", "--quiet", "--raw", png], capture_output=True, text=True, check=True)
+    assert decoded.stdout.strip() == base_url
+    with pdfplumber.open(leaflets[paper]) as pdf:
+        images = [i for p in pdf.pages for i in p.images]
+    qr = [i for i in images if abs(i["width"] - i["height"]) < 1]
+    assert qr and min(i["width"] for i in qr) >= 20 * MM
+
+
+def test_two_builds_give_identical_bytes(book, leaflets, tmp_path):
+    again = tmp_path / "again.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--output", again)
+    assert result.returncode == 0, result.stderr
+    assert again.read_bytes() == leaflets["a4"].read_bytes()
