@@ -14,9 +14,9 @@ PAPERS      ?= a4 letter
 LANGUAGE    ?= en
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet test serve clean
+.PHONY: all help venv html leaflet check audit test serve clean review-status
 
-all: html leaflet  ## Build the book and the default leaflets (the default target)
+all: html leaflet review-status  ## Build the book and the default leaflets (the default target)
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,10 +32,24 @@ venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 html: venv  ## Build the web book into _build/html
 	$(VENVPY) -m sphinx -b html $(SPHINXFLAGS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
 
-leaflet: venv  ## Build the default leaflets into _build/leaflet
+leaflet: venv  ## Build the default leaflets (standard and large print) into _build/leaflet
 	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p))
+	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p)) --large-print
 
-test: all  ## Run the test suite
+review-status: venv
+	@$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR) --only review --warn-only
+
+check: html  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
+	$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+audit: all node_modules/.installed  ## Benchmark: Lighthouse and page weight for every page (writes _build/audit/)
+	$(VENVPY) scripts/audit_web.py --build-dir $(BUILDDIR)
+
+test: all check node_modules/.installed  ## Run the test suite (browser tests included)
 	$(VENVPY) -m pytest
 
 serve: venv  ## Live preview of the book at http://127.0.0.1:8000
