@@ -8,8 +8,8 @@ VENVPY      := $(VENVDIR)/bin/python
 SOURCEDIR   := docs
 BUILDDIR    ?= _build
 SPHINXOPTS  ?=
-# Warnings are errors, nitpicky references, and all problems in one pass.
-SPHINXFLAGS := -W --keep-going -n -q
+# scripts/build_book.py runs Sphinx with warnings as errors, nitpicky
+# references and --keep-going, so every problem shows in one pass.
 PAPERS      ?= a4 letter
 LANGUAGE    ?= en
 
@@ -29,8 +29,8 @@ $(VENVDIR)/.installed: requirements.lock pyproject.toml
 
 venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 
-html: venv  ## Build the web book into _build/html
-	$(VENVPY) -m sphinx -b html $(SPHINXFLAGS) $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+html: venv  ## Build the web book into _build/html (a failed build keeps the last good one)
+	$(VENVPY) scripts/build_book.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
 leaflet: venv  ## Build the default leaflets (standard and large print) into _build/leaflet
 	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p))
@@ -53,7 +53,7 @@ test: all check node_modules/.installed  ## Run the test suite (browser tests in
 	$(VENVPY) -m pytest
 
 serve: venv  ## Live preview of the book at http://127.0.0.1:8000
-	$(VENVPY) -m sphinx_autobuild -b html $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
 
 clean:  ## Remove everything built (keeps .venv)
 	rm -rf $(BUILDDIR)

@@ -28,6 +28,7 @@ LEAFLET_DIR = Path(__file__).resolve().parent / "leaflet"
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from build_book import BookBuildError, build_book  # noqa: E402
 from clinic_details import ClinicFileError, load_clinic  # noqa: E402
 from leaflet import PAPERS, leaflet_content_path, leaflet_filename  # noqa: E402
 
@@ -89,14 +90,10 @@ def load_content(source: Path, build_dir: Path, language: str) -> dict:
         raise InputError(f"{source}: no conf.py here; --source must be the book's docs folder")
     content_path = leaflet_content_path(build_dir, language)
     if not content_path.exists() or content_path.stat().st_mtime < newest_mtime(source):
-        from sphinx.cmd.build import build_main
-
-        suffix = "" if language == "en" else f"-{language}"
-        status = build_main(["-b", "html", "-W", "--keep-going", "-n", "-q",
-                             "-D", f"language={language}", "-d", str(build_dir / f"doctrees{suffix}"),
-                             str(source), str(build_dir / f"html{suffix}")])
-        if status != 0 or not content_path.exists():
-            raise InputError(f"{source}: the book did not build; fix the problems reported above")
+        try:
+            build_book(source, build_dir, language)
+        except BookBuildError as exc:
+            raise InputError("; ".join(exc.problems)) from None
     return json.loads(content_path.read_text(encoding="utf-8"))
 
 
@@ -183,18 +180,19 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
     """Lay out one leaflet and write it atomically; return its page count."""
     import logging
 
+    # Keep WeasyPrint's layout progress (it logs every step at INFO) off the console.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     import weasyprint
 
-    # Sphinx's log set-up would otherwise echo every layout step.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     html = render_html(content, paper, large_print, clinic)
     document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
                                url_fetcher=project_only_fetcher()).render(pdf_variant="pdf/ua-1")
     pages = len(document.pages)
     limit = LARGE_PRINT_MAX_PAGES if large_print else STANDARD_PAGES
     if pages > limit:
+        cause = (f"with the details in {clinic['source']} " if clinic else "")
         raise InputError(
-            f"{output.name}: the leaflet runs to {pages} pages, {pages - limit} more than the "
+            f"{output.name}: {cause}the leaflet runs to {pages} pages, {pages - limit} more than the "
             f"{limit} allowed; shorten the {{leaflet}} passages in docs/ ({longest_passages(content['passages'])})"
         )
     if not large_print and pages < STANDARD_PAGES:

@@ -38,21 +38,21 @@ class Field:
 # Lengths are what still fits the standard leaflet on two pages (tested with
 # every field at its maximum).
 FIELDS: dict[str, Field] = {
-    "name": Field(True, 60),
-    "department": Field(False, 60),
-    "phone": Field(True, 30, "phone"),
-    "hours": Field(True, 60),
-    "email": Field(False, 60, "email"),
-    "address": Field(False, 100),
-    "website": Field(False, 60, "url"),
-    "urgent_help": Field(True, 110),
+    "name": Field(True, 50),
+    "department": Field(False, 50),
+    "phone": Field(True, 25, "phone"),
+    "hours": Field(True, 50),
+    "email": Field(False, 50, "email"),
+    "address": Field(False, 80),
+    "website": Field(False, 50, "url"),
+    "urgent_help": Field(True, 100),
     "logo": Field(False, 200, "path"),
     "logo_alt": Field(False, 80),
 }
 APPROVAL_FIELDS: dict[str, Field] = {
-    "approved_by": Field(True, 50),
+    "approved_by": Field(True, 40),
     "date": Field(True, 10, "date"),
-    "reference": Field(True, 30),
+    "reference": Field(True, 20),
 }
 
 PHONE_RE = re.compile(r"^[0-9+()\-. /]*[0-9][0-9+()\-. /]*(?:\s*(?:ext\.?|x)\s*[0-9]+)?$", re.I)
@@ -171,7 +171,7 @@ def load_clinic(path: Path) -> dict[str, Any]:
 
     allowed = {**FIELDS, "approval": None}
     _check_unknown(path, data, allowed)
-    clinic: dict[str, Any] = {}
+    clinic: dict[str, Any] = {"source": str(path)}
     for name, spec in FIELDS.items():
         if name not in data:
             if spec.required:

@@ -14,6 +14,7 @@ from clinic_details import FIELDS, APPROVAL_FIELDS, ClinicFileError, load_clinic
 from conftest import ROOT, run_leaflet
 
 EXAMPLE = ROOT / "scripts" / "leaflet" / "example-clinic" / "clinic.toml"
+MM = 72 / 25.4
 
 
 def pdf_text(path: Path) -> str:
@@ -67,20 +68,34 @@ def test_clinic_text_that_looks_like_markup_is_printed_exactly(book, tmp_path):
     assert "</style> url(x) &amp; {{ hours }}" in text
 
 
+def widest_text(length: int) -> str:
+    """Capital letters in words: about the widest text a clinic could type."""
+    return ("WIDE MMMM " * 40)[:length].strip().ljust(length, "M")
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_longest_allowed_clinic_details_still_fit_two_pages(book, tmp_path, paper):
-    lines = [f'{name} = "{"W" * spec.max_length}"' for name, spec in FIELDS.items()
+    lines = [f'{name} = "{widest_text(spec.max_length)}"' for name, spec in FIELDS.items()
              if spec.kind == "text" and name not in ("logo", "logo_alt")]
-    lines += ['phone = "' + ("0" * 30) + '"', 'email = "' + "m" * 48 + '@example.org"',
-              'website = "https://' + "w" * 41 + '.example.org"']
-    lines += ["[approval]", f'approved_by = "{"A" * APPROVAL_FIELDS["approved_by"].max_length}"',
+    lines += [f'phone = "{"0" * FIELDS["phone"].max_length}"',
+              f'email = "{"m" * (FIELDS["email"].max_length - 12)}@example.org"',
+              f'website = "https://{"w" * (FIELDS["website"].max_length - 20)}.example.org"',
+              "[approval]", f'approved_by = "{widest_text(APPROVAL_FIELDS["approved_by"].max_length)}"',
               "date = 2026-01-01", f'reference = "{"R" * APPROVAL_FIELDS["reference"].max_length}"']
     clinic = write_clinic(tmp_path, "\n".join(lines) + "\n")
     load_clinic(clinic)  # every value is at, not over, its limit
     output = tmp_path / "long.pdf"
     result = run_leaflet("--build-dir", book, "--paper", paper, "--clinic", clinic, "--output", output)
     assert result.returncode == 0, result.stderr
-    assert len(PdfReader(output).pages) == 2
+    import pdfplumber
+
+    with pdfplumber.open(output) as pdf:
+        assert len(pdf.pages) == 2
+        for page in pdf.pages:  # nothing pushed off the paper or into the printer's margin
+            for char in page.chars:
+                assert 12 * MM <= char["x0"] and char["x1"] <= page.width - 12 * MM
+                assert 12 * MM <= char["top"] and char["bottom"] <= page.height - 12 * MM
+    assert "QR code that opens the online guide" in figure_alts(output)
 
 
 BAD_CLINIC_FILES = {
@@ -89,7 +104,8 @@ BAD_CLINIC_FILES = {
     "missing required key": (MINIMAL.replace('phone = "01234 567890"\n', ""), "phone: is missing"),
     "wrong type": (MINIMAL.replace('"01234 567890"', "1234567"), "phone: must be text"),
     "empty required value": (MINIMAL.replace('"Test Clinic"', '"   "'), "name: is empty"),
-    "too long": (MINIMAL.replace('"Test Clinic"', '"' + "x" * 61 + '"'), "at most 60"),
+    "too long": (MINIMAL.replace('"Test Clinic"', '"' + "x" * (FIELDS["name"].max_length + 1) + '"'),
+                 f"at most {FIELDS['name'].max_length}"),
     "control character": (MINIMAL.replace('"Test Clinic"', '"Test\\u0007Clinic"'), "control"),
     "NUL byte": (MINIMAL.replace('"Test Clinic"', '"Test\\u0000Clinic"'), "control"),
     "javascript address": (MINIMAL + 'website = "javascript:alert(1)"\n', "website"),
@@ -183,5 +199,6 @@ def figure_alts(path: Path) -> list[str]:
                 for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
                     walk(kid)
 
-    walk(pikepdf.open(path).Root.StructTreeRoot)
+    with pikepdf.open(path) as pdf:
+        walk(pdf.Root.StructTreeRoot)
     return alts

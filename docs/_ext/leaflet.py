@@ -201,8 +201,8 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
         "labels": leaflet_labels(),
         "passages": passages,
     }
-    build_dir = Path(app.outdir).parent
-    target = leaflet_content_path(build_dir, language)
+    # scripts/build_book.py names a staging file, swapped in only after a clean build.
+    target = Path(app.config.leaflet_content_file or leaflet_content_path(Path(app.outdir).parent, language))
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -233,6 +233,7 @@ def leaflet_labels() -> dict[str, str]:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("leaflet_large_print", False, "env", types=[bool])
+    app.add_config_value("leaflet_content_file", "", "", types=[str])
     transparent = (lambda self, node: None, lambda self, node: None)
     app.add_node(
         leaflet_passage,

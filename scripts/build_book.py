@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Build the web book with Sphinx, keeping the last good build if this one fails.
+
+Sphinx builds into a staging folder beside the real one. Only a clean build
+(no warnings: warnings are errors here) replaces ``_build/html`` and the
+collected leaflet passages; otherwise every problem is printed on one line
+naming the file and line, the exit code is 2, and the earlier good book and
+leaflet text stay as they were.
+
+Exit codes: 0 built, 2 a problem in the pages or docs/book.toml, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+
+from bookmeta import BookMetadataError, load_book_metadata  # noqa: E402
+from leaflet import leaflet_content_path  # noqa: E402
+
+WARNING_START = re.compile(r"^(?:\S.*?: )?(?:WARNING|ERROR|CRITICAL|SEVERE)\b|^\S+:\d+: ")
+
+
+class BookBuildError(Exception):
+    """The pages have problems; ``problems`` holds one line for each."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def html_dir(build_dir: Path, language: str) -> Path:
+    return build_dir / ("html" if language == "en" else f"html-{language}")
+
+
+def one_line_problems(warning_text: str) -> list[str]:
+    """Sphinx's warnings, each folded onto a single line."""
+    problems: list[str] = []
+    for line in warning_text.splitlines():
+        if not line.strip():
+            continue
+        if WARNING_START.match(line) or not problems:
+            problems.append(line.strip())
+        else:
+            problems[-1] += " " + line.strip()
+    return [re.sub(r"\x1b\[[0-9;]*m", "", p) for p in problems]
+
+
+def build_book(source: Path, build_dir: Path, language: str = "en", extra_args: list[str] = ()) -> Path:
+    """Build the HTML book; return its folder or raise BookBuildError."""
+    from sphinx.cmd.build import build_main
+
+    source, build_dir = Path(source), Path(build_dir)
+    try:
+        load_book_metadata(source / "book.toml")
+    except BookMetadataError as exc:
+        raise BookBuildError([str(exc)]) from None
+
+    final_html = html_dir(build_dir, language)
+    final_content = leaflet_content_path(build_dir, language)
+    build_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=build_dir))
+    try:
+        staged_html = staging / final_html.name
+        if final_html.is_dir():  # start from the last good build so Sphinx stays incremental
+            shutil.copytree(final_html, staged_html, symlinks=True)
+        staged_content = staging / "leaflet-content.json"
+        warnings_file = staging / "warnings.txt"
+        suffix = "" if language == "en" else f"-{language}"
+        status = build_main([
+            "-b", "html", "-W", "--keep-going", "-n", "-Q", "-w", str(warnings_file),
+            "-D", f"language={language}", "-D", f"leaflet_content_file={staged_content}",
+            "-d", str(build_dir / f"doctrees{suffix}"), *extra_args, str(source), str(staged_html),
+        ])
+        problems = one_line_problems(warnings_file.read_text(encoding="utf-8", errors="replace")
+                                     if warnings_file.exists() else "")
+        if problems:
+            raise BookBuildError(problems)
+        if status != 0 or not staged_content.exists():
+            raise RuntimeError(f"Sphinx stopped with status {status} and reported no warning")
+        old = staging / "previous-html"
+        if final_html.exists():
+            final_html.rename(old)
+        staged_html.rename(final_html)
+        final_content.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged_content, final_content)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final_html
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=ROOT / "docs", help="folder of the MyST pages")
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "_build", help="build folder (default: _build)")
+    parser.add_argument("--language", default="en", help="language to build (default: en)")
+    parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build options, after --")
+    args = parser.parse_args(argv)
+    try:
+        build_book(args.source, args.build_dir, args.language, args.sphinx_args)
+    except BookBuildError as exc:
+        for problem in exc.problems:
+            print(f"build_book.py: error: {problem}", file=sys.stderr)
+        print(f"build_book.py: {len(exc.problems)} problem(s); the previous book in "
+              f"{html_dir(args.build_dir, args.language)} was kept", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
