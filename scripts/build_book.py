@@ -13,6 +13,8 @@ Exit codes: 0 built, 2 a problem in the pages or docs/book.toml, 1 internal erro
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -54,11 +56,28 @@ def one_line_problems(warning_text: str) -> list[str]:
     return [re.sub(r"\x1b\[[0-9;]*m", "", p) for p in problems]
 
 
+def undecodable_sources(source: Path) -> list[str]:
+    """Sphinx stops with a traceback on a page that is not UTF-8; say where instead."""
+    problems = []
+    for path in sorted(source.rglob("*")):
+        if path.suffix not in (".md", ".bib", ".toml", ".py", ".txt") or "_build" in path.parts:
+            continue
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            problems.append(f"{path}:{line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
+    return problems
+
+
 def build_book(source: Path, build_dir: Path, language: str = "en", extra_args: list[str] = ()) -> Path:
     """Build the HTML book; return its folder or raise BookBuildError."""
     from sphinx.cmd.build import build_main
 
     source, build_dir = Path(source), Path(build_dir)
+    if problems := undecodable_sources(source):
+        raise BookBuildError(problems)
     try:
         load_book_metadata(source / "book.toml")
     except BookMetadataError as exc:
@@ -75,17 +94,23 @@ def build_book(source: Path, build_dir: Path, language: str = "en", extra_args: 
         staged_content = staging / "leaflet-content.json"
         warnings_file = staging / "warnings.txt"
         suffix = "" if language == "en" else f"-{language}"
-        status = build_main([
-            "-b", "html", "-W", "--keep-going", "-n", "-Q", "-w", str(warnings_file),
+        console = io.StringIO()  # the warnings file is read instead, folded to one line each
+        with contextlib.redirect_stderr(console):
+            status = build_main([
+            "-b", "html", "-W", "--keep-going", "-n", "-q", "-w", str(warnings_file),
             "-D", f"language={language}", "-D", f"leaflet_content_file={staged_content}",
             "-d", str(build_dir / f"doctrees{suffix}"), *extra_args, str(source), str(staged_html),
-        ])
+            ])
         problems = one_line_problems(warnings_file.read_text(encoding="utf-8", errors="replace")
                                      if warnings_file.exists() else "")
         if problems:
+            # Sphinx saved its environment as if the pages were fine, and would
+            # not re-read (nor warn about) unchanged pages next time.
+            (build_dir / f"doctrees{suffix}" / "environment.pickle").unlink(missing_ok=True)
             raise BookBuildError(problems)
         if status != 0 or not staged_content.exists():
-            raise RuntimeError(f"Sphinx stopped with status {status} and reported no warning")
+            last = console.getvalue().strip().splitlines()[-1:] or ["no message"]
+            raise RuntimeError(f"Sphinx stopped with status {status} and no warning: {last[0]}")
         old = staging / "previous-html"
         if final_html.exists():
             final_html.rename(old)
@@ -106,11 +131,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         build_book(args.source, args.build_dir, args.language, args.sphinx_args)
+    except RuntimeError as exc:
+        print(f"build_book.py: internal error: {exc}", file=sys.stderr)
+        return 1
     except BookBuildError as exc:
         for problem in exc.problems:
             print(f"build_book.py: error: {problem}", file=sys.stderr)
-        print(f"build_book.py: {len(exc.problems)} problem(s); the previous book in "
-              f"{html_dir(args.build_dir, args.language)} was kept", file=sys.stderr)
+        kept = html_dir(args.build_dir, args.language)
+        outcome = f"the previous book in {kept} was kept" if kept.exists() else "no book was written"
+        print(f"build_book.py: {len(exc.problems)} problem(s); {outcome}", file=sys.stderr)
         return 2
     return 0
 

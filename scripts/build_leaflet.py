@@ -272,12 +272,17 @@ def run_batch(args: argparse.Namespace, content: dict) -> int:
                    for clinic_file, paper, output in jobs}
         progress = tqdm(as_completed(futures), total=len(futures), unit="leaflet",
                         file=sys.stderr, disable=None)
-        for future in progress:
-            try:
-                output, pages = future.result()
-                written.append(f"wrote {output} ({pages} pages)")
-            except (ClinicFileError, InputError) as exc:
-                failures.append(f"failed {exc}")
+        try:
+            for future in progress:
+                try:
+                    output, pages = future.result()
+                    written.append(f"wrote {output} ({pages} pages)")
+                except (ClinicFileError, InputError) as exc:
+                    failures.append(f"failed {exc}")
+        except BaseException:
+            # Stop now: leaflets being written finish (atomically), the rest never start.
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     for line in sorted(written) + sorted(set(failures)):
         print(line)
     print(f"{len(written)} leaflet(s) written, {len(set(failures))} clinic file problem(s)")
