@@ -14,7 +14,7 @@ PAPERS      ?= a4 letter
 LANGUAGE    ?= en
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit test serve clean review-status
+.PHONY: all help venv html leaflet check audit test serve clean review-status gettext
 
 all: html leaflet review-status  ## Build the book and the default leaflets (the default target)
 
@@ -51,6 +51,10 @@ audit: all node_modules/.installed  ## Benchmark: Lighthouse and page weight for
 
 test: all check node_modules/.installed  ## Run the test suite (browser tests included)
 	$(VENVPY) -m pytest
+
+gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to docs/locales/calcinosis.pot
+	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
+	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot $(SOURCEDIR)/_ext
 
 serve: venv  ## Live preview of the book at http://127.0.0.1:8000
 	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html

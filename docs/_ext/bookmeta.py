@@ -112,8 +112,14 @@ def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     sections[0].insert(1, banner)
 
 
+def add_translations(app: Sphinx, config) -> None:
+    """Load this project's own strings from the same locale folders as the pages' translations."""
+    for folder in config.locale_dirs:
+        app.add_message_catalog(MESSAGE_CATALOG, str(Path(app.srcdir) / folder))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_metadata", {}, "env", types=[dict])
-    app.add_message_catalog(MESSAGE_CATALOG, str(Path(__file__).parent / "locales"))
+    app.connect("config-inited", add_translations)
     app.connect("doctree-resolved", add_review_banner)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -193,7 +193,9 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
     metadata = app.config.book_metadata
     content = {
         "language": language,
-        "book": metadata["book"],
+        # Title, subtitle and publisher are printed words too: translate them like the labels.
+        "book": {key: _(value) if key in ("title", "subtitle", "publisher") else value
+                 for key, value in metadata["book"].items()},
         "review": {
             key: {"iso": value.isoformat(), "text": format_date(value, language)}
             for key, value in metadata["review"].items()
