@@ -28,7 +28,7 @@ LEAFLET_DIR = Path(__file__).resolve().parent / "leaflet"
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_book import BookBuildError, build_book  # noqa: E402
+from build_book import BookBuildError, build_book, html_dir  # noqa: E402
 from clinic_details import ClinicFileError, load_clinic  # noqa: E402
 from leaflet import PAPERS, leaflet_content_path, leaflet_filename  # noqa: E402
 
@@ -241,9 +241,9 @@ def render_one(content: dict, paper: str, large_print: bool, clinic_file: Path |
     return output, render_pdf(content, paper, large_print, clinic, output)
 
 
-def publish_with_book(build_dir: Path, output: Path) -> None:
+def publish_with_book(build_dir: Path, language: str, output: Path) -> None:
     """Copy a generic edition into the HTML output: hosting the book hosts the leaflets."""
-    html_leaflets = build_dir / "html" / "leaflet"
+    html_leaflets = html_dir(build_dir, language) / "leaflet"
     html_leaflets.mkdir(parents=True, exist_ok=True)
     write_atomically(html_leaflets / output.name, lambda target: shutil.copyfile(output, target))
 
@@ -313,12 +313,12 @@ def main(argv: list[str] | None = None) -> int:
             output, pages = render_one(content, paper, args.large_print, args.clinic, output)
             print(f"wrote {output} ({pages} pages)")
             if args.output is None and args.clinic is None:
-                publish_with_book(args.build_dir, output)
+                publish_with_book(args.build_dir, args.language, output)
     except (InputError, ClinicFileError) as exc:
         print(f"build_leaflet.py: error: {exc}", file=sys.stderr)
         return 2
     except (KeyboardInterrupt, SystemExit) as exc:
-        out_dirs = {args.build_dir / "leaflet", args.build_dir / "leaflet" / "clinics", args.build_dir / "html" / "leaflet"}
+        out_dirs = {args.build_dir / "leaflet", args.build_dir / "leaflet" / "clinics", html_dir(args.build_dir, args.language) / "leaflet"}
         if args.output:
             out_dirs |= {args.output, args.output.parent}
         for folder in out_dirs:
