@@ -38,14 +38,14 @@ class Field:
 # Lengths are what still fits the standard leaflet on two pages (tested with
 # every field at its maximum).
 FIELDS: dict[str, Field] = {
-    "name": Field(True, 50),
-    "department": Field(False, 50),
-    "phone": Field(True, 25, "phone"),
-    "hours": Field(True, 50),
-    "email": Field(False, 50, "email"),
-    "address": Field(False, 80),
-    "website": Field(False, 50, "url"),
-    "urgent_help": Field(True, 100),
+    "name": Field(True, 40),
+    "department": Field(False, 40),
+    "phone": Field(True, 20, "phone"),
+    "hours": Field(True, 40),
+    "email": Field(False, 40, "email"),
+    "address": Field(False, 60),
+    "website": Field(False, 40, "url"),
+    "urgent_help": Field(True, 90),
     "logo": Field(False, 200, "path"),
     "logo_alt": Field(False, 80),
 }

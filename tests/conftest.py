@@ -48,9 +48,16 @@ def leaflets(book: Path) -> dict[str, Path]:
     return {paper: book / "leaflet" / f"calcinosis-leaflet-en-{paper}.pdf" for paper in ("a4", "letter")}
 
 
+def copy_docs(parent: Path) -> Path:
+    """Copy docs/ into ``parent``, with scripts/ beside it as in the repository
+    (the quality-report extension reads the checker from there)."""
+    target = parent / "docs"
+    shutil.copytree(DOCS, target, ignore=shutil.ignore_patterns("_build", "__pycache__"))
+    (parent / "scripts").symlink_to(ROOT / "scripts")
+    return target
+
+
 @pytest.fixture
 def docs_copy(tmp_path) -> Path:
     """A private copy of docs/ that a test may edit."""
-    target = tmp_path / "docs"
-    shutil.copytree(DOCS, target, ignore=shutil.ignore_patterns("_build", "__pycache__"))
-    return target
+    return copy_docs(tmp_path)

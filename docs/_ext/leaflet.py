@@ -217,7 +217,7 @@ def leaflet_labels() -> dict[str, str]:
         "last_reviewed": _("Last reviewed"),
         "next_review": _("Next review"),
         "page_of": _("Page {page} of {pages}"),
-        "full_book": _("Read the full guide online, with the sources for every statement:"),
+        "full_book": _("The full guide online, with sources:"),
         "qr_alt": _("QR code that opens the online guide"),
         "publisher": _("Published by"),
         "licence": _("Licence"),
