@@ -1,0 +1,349 @@
+// Browser checks for the web book, run by tests/web/test_web.py.
+//
+// Loads every page of a locally served build in Debian's Chromium (driven by
+// playwright-core; no browser is downloaded) and records, per page:
+//   - axe-core violations (WCAG 2.0/2.1/2.2 A and AA, and best practice),
+//     in the light and the dark theme, at desktop width and at 320 px;
+//   - horizontal scrolling at 320 px, and with WCAG 1.4.12 text spacing;
+//   - text cut off by its box with that text spacing;
+//   - every request that leaves the site (blocked, and reported);
+//   - console errors;
+//   - the review dates, leaflet link and "report an error" link;
+//   - what printing shows (print media), and a PDF of the printed page.
+// Plus, once: the menu, search and dark-mode buttons work.
+//
+// Usage: node browser_checks.mjs CONFIG.json
+//   CONFIG = {"base": "http://127.0.0.1:PORT/", "pages": ["index.html", ...],
+//             "sitePath": "/en/latest/", "out": "results.json", "pdfDir": "dir",
+//             "screenshotDir": "dir or null",
+//             "chrome": "/usr/bin/chromium"}
+
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+
+const require = createRequire(import.meta.url);
+const { chromium } = require("playwright-core");
+const AXE_SOURCE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+
+export const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"];
+export const VIEWPORTS = [
+  { name: "desktop", width: 1280, height: 900 },
+  { name: "320px", width: 320, height: 640 },
+];
+export const THEMES = ["light", "dark"];
+
+// WCAG 1.4.12 text spacing, as in the W3C's own test bookmarklet.
+const TEXT_SPACING_CSS = `
+  * { line-height: 1.5 !important; letter-spacing: 0.12em !important; word-spacing: 0.16em !important; }
+  p { margin-bottom: 2em !important; }
+`;
+
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const origin = new URL(config.base).origin;
+
+function isLocal(url) {
+  if (/^(data|blob|about|chrome|chrome-extension|devtools):/.test(url)) return true;
+  try {
+    return new URL(url).origin === origin;
+  } catch {
+    return false;
+  }
+}
+
+// Runs in the page: a short description of an element for reports.
+const DESCRIBE = `(el) => {
+  let s = el.tagName.toLowerCase();
+  if (el.id) s += "#" + el.id;
+  if (el.classList.length) s += "." + Array.from(el.classList).slice(0, 3).join(".");
+  const text = (el.innerText || "").trim().replace(/\\s+/g, " ").slice(0, 60);
+  return text ? s + ' "' + text + '"' : s;
+}`;
+
+async function horizontalOverflow(page) {
+  return page.evaluate(`(() => {
+    const describe = ${DESCRIBE};
+    const doc = document.documentElement;
+    const width = doc.clientWidth;
+    const result = { scrollWidth: doc.scrollWidth, clientWidth: width, offenders: [] };
+    if (doc.scrollWidth <= width) return result;
+    const inScroller = (el) => {
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        const o = getComputedStyle(p).overflowX;
+        if (o === "auto" || o === "scroll") return true;
+      }
+      return false;
+    };
+    for (const el of document.body.querySelectorAll("*")) {
+      const r = el.getBoundingClientRect();
+      if (r.right > width + 1 && r.width > 0 && getComputedStyle(el).position !== "fixed" && !inScroller(el)) {
+        // Skip descendants of something already listed.
+        if (result.offenders.some((o) => o.el.contains(el))) continue;
+        result.offenders.push({ el, right: Math.round(r.right) });
+      }
+      if (result.offenders.length >= 8) break;
+    }
+    result.offenders = result.offenders.map((o) => describe(o.el) + " (right edge " + o.right + "px)");
+    return result;
+  })()`);
+}
+
+async function clippedText(page) {
+  return page.evaluate(`(() => {
+    const describe = ${DESCRIBE};
+    const out = [];
+    for (const el of document.body.querySelectorAll("*")) {
+      const cs = getComputedStyle(el);
+      if (cs.display === "none" || cs.visibility === "hidden") continue;
+      const r = el.getBoundingClientRect();
+      if (r.width <= 2 || r.height <= 2) continue;  // visually hidden, screen-reader-only text
+      const clipX = cs.overflowX === "hidden" || cs.overflowX === "clip";
+      const clipY = cs.overflowY === "hidden" || cs.overflowY === "clip";
+      const overX = clipX && el.scrollWidth > el.clientWidth + 1;
+      const overY = clipY && el.scrollHeight > el.clientHeight + 1;
+      // A sticky or fixed bar whose content spills out of it covers the page.
+      const pinned = cs.position === "sticky" || cs.position === "fixed";
+      if (pinned && cs.overflowY === "visible" && el.scrollHeight > el.clientHeight + 1) {
+        out.push(describe(el) + " spills out of its " + cs.position + " box");
+        continue;
+      }
+      if (!(overX || overY)) continue;
+      if (!(el.innerText || "").trim()) continue;   // only text matters here
+      out.push(describe(el) + (overX ? " cut off at the side" : " cut off at the bottom"));
+    }
+    return out;
+  })()`);
+}
+
+// Controls above the top of the page, or past its left edge, cannot be reached
+// (the bug this catches: a bar of buttons spilling out of its fixed height).
+async function unreachableControls(page) {
+  return page.evaluate(`(() => {
+    const describe = ${DESCRIBE};
+    window.scrollTo(0, 0);
+    return Array.from(document.querySelectorAll("a[href], button, input, summary"))
+      .filter((el) => el.getClientRects().length && getComputedStyle(el).visibility !== "hidden")
+      .filter((el) => { const r = el.getBoundingClientRect(); return r.top < -1 || r.left < -1; })
+      .filter((el) => !el.closest(".skip-link"))
+      .filter((el) => {
+        // Inside a panel that scrolls on its own (the contents column), the
+        // reader can scroll the panel to reach it.
+        for (let p = el.parentElement; p; p = p.parentElement) {
+          const cs = getComputedStyle(p);
+          if (/(auto|scroll)/.test(cs.overflowY + cs.overflowX) && (p.scrollTop > 0 || p.scrollLeft > 0)) return false;
+        }
+        return true;
+      })
+      .map(describe);
+  })()`);
+}
+
+async function runAxe(page) {
+  await page.addScriptTag({ content: AXE_SOURCE });
+  const results = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
+    AXE_TAGS,
+  );
+  return results.violations.map((v) => ({
+    id: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(" "), summary: n.failureSummary })),
+    count: v.nodes.length,
+  }));
+}
+
+async function newContext(browser, viewport, theme, record) {
+  const context = await browser.newContext({
+    viewport: { width: viewport.width, height: viewport.height },
+    colorScheme: theme,
+    deviceScaleFactor: 1,
+  });
+  // The theme the reader chose last time (unless they have chosen since).
+  await context.addInitScript((t) => {
+    if (!localStorage.getItem("mode")) {
+      localStorage.setItem("mode", t);
+      localStorage.setItem("theme", t);
+    }
+  }, theme);
+  await context.route("**/*", (route) => {
+    const url = route.request().url();
+    if (isLocal(url)) return route.continue();
+    record.foreignRequests.push(url);
+    return route.abort("blockedbyclient");
+  });
+  return context;
+}
+
+async function openPage(context, url, record) {
+  const page = await context.newPage();
+  page.on("request", (req) => {
+    const u = req.url();
+    if (!isLocal(u) && !record.foreignRequests.includes(u)) record.foreignRequests.push(u);
+    if (/\.(woff2?|ttf|otf)(\?|$)/.test(u)) record.fontRequests.push(u);
+  });
+  page.on("console", (msg) => {
+    if (msg.type() === "error") record.consoleErrors.push(msg.text());
+  });
+  page.on("pageerror", (err) => record.consoleErrors.push(String(err)));
+  const response = await page.goto(url, { waitUntil: "load" });
+  record.status = response ? response.status() : null;
+  await page.evaluate(() => document.fonts.ready);
+  return page;
+}
+
+async function checkPage(browser, name) {
+  const url = config.base + name;
+  const result = { page: name, runs: [], print: null, banner: null };
+  for (const viewport of VIEWPORTS) {
+    for (const theme of THEMES) {
+      const run = {
+        viewport: viewport.name, theme, foreignRequests: [], fontRequests: [], consoleErrors: [],
+      };
+      const context = await newContext(browser, viewport, theme, run);
+      const page = await openPage(context, url, run);
+      run.appliedTheme = await page.evaluate(() => document.documentElement.dataset.theme);
+      if (config.screenshotDir) {
+        await page.screenshot({
+          path: join(config.screenshotDir, `${name.replace(".html", "").replace(/\//g, "--")}-${viewport.name}-${theme}.png`),
+          fullPage: viewport.name === "320px",
+        });
+      }
+      run.violations = await runAxe(page);
+      run.overflow = await horizontalOverflow(page);
+      run.unreachable = await unreachableControls(page);
+      run.clipped = await clippedText(page);
+      await page.addStyleTag({ content: TEXT_SPACING_CSS });
+      await page.waitForTimeout(50);
+      run.spacingOverflow = await horizontalOverflow(page);
+      run.spacingClipped = await clippedText(page);
+      if (config.screenshotDir && viewport.name === "320px" && theme === "light") {
+        await page.screenshot({
+          path: join(config.screenshotDir, `${name.replace(".html", "").replace(/\//g, "--")}-320px-spacing.png`),
+          fullPage: true,
+        });
+      }
+      await context.close();
+      result.runs.push(run);
+    }
+  }
+
+  // What every page must show, and what printing gives (light theme, desktop).
+  const record = { foreignRequests: [], fontRequests: [], consoleErrors: [] };
+  const context = await newContext(browser, VIEWPORTS[0], "light", record);
+  const page = await openPage(context, url, record);
+  result.banner = await page.evaluate(() => {
+    const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const main = document.querySelector("main");
+    const links = Array.from(main ? main.querySelectorAll("a[href]") : []).filter(visible);
+    const review = document.querySelector("p.review-dates");
+    return {
+      reviewDates: visible(review) ? review.innerText : null,
+      footer: (document.querySelector(".book-footer") || {}).innerText || null,
+      leafletLinks: links.filter((a) => /leaflet\/[^/]+\.pdf$/.test(a.getAttribute("href"))).map((a) => a.href),
+      errorLinks: links.filter((a) => /report an error/i.test(a.innerText)).map((a) => a.href),
+    };
+  });
+  await page.emulateMedia({ media: "print" });
+  result.print = await page.evaluate(`(() => {
+    const describe = ${DESCRIBE};
+    const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden"
+      && getComputedStyle(el).display !== "none";
+    const chrome = Array.from(document.querySelectorAll(
+      "nav, button, dialog, form, input, .bd-header-article, .bd-sidebar-primary, .bd-sidebar-secondary, .prev-next-area, .skip-link"))
+      .filter(shown).map(describe);
+    // Links to other sites, except those whose text is already the address.
+    const external = Array.from(document.querySelectorAll(".bd-article a[href^='http']:not(.book-bare-url)")).filter(shown);
+    const withAddress = external.filter((a) => getComputedStyle(a, "::after").content.includes("http"));
+    const body = document.querySelector(".bd-article p");
+    return {
+      visibleChrome: chrome,
+      externalLinks: external.length,
+      externalLinksWithAddress: withAddress.length,
+      bodyFontPx: body ? parseFloat(getComputedStyle(body).fontSize) : null,
+    };
+  })()`);
+  if (config.pdfDir) {
+    result.print.pdf = join(config.pdfDir, name.replace(".html", ".pdf").replace(/\//g, "--"));
+    await page.pdf({ path: result.print.pdf, format: "A4", printBackground: false });
+  }
+  result.print.foreignRequests = record.foreignRequests;
+  await context.close();
+  return result;
+}
+
+// The buttons readers use: menu (320 px), search, dark mode.
+async function checkInteractions(browser) {
+  const record = { foreignRequests: [], fontRequests: [], consoleErrors: [] };
+  const out = {};
+  const context = await newContext(browser, VIEWPORTS[1], "light", record);
+  const page = await openPage(context, config.base + "index.html", record);
+  await page.getByRole("button", { name: "Menu" }).click();
+  out.menuOpens = await page.evaluate(() => document.getElementById("pst-primary-sidebar-modal").open);
+  out.menuHasLinks = await page.locator("#pst-primary-sidebar-modal nav a").count();
+  await page.getByRole("button", { name: "Close menu" }).click();
+  out.menuCloses = await page.evaluate(() => !document.getElementById("pst-primary-sidebar-modal").open);
+  await page.getByRole("button", { name: "Menu" }).click();
+  await page.keyboard.press("Escape");
+  out.menuClosesWithEscape = await page.evaluate(() => !document.getElementById("pst-primary-sidebar-modal").open);
+
+  const toggle = page.getByRole("button", { name: "Dark mode" }).first();
+  out.darkBefore = await page.evaluate(() => document.documentElement.dataset.theme);
+  await toggle.click();
+  out.darkAfter = await page.evaluate(() => document.documentElement.dataset.theme);
+  out.darkPressed = await toggle.getAttribute("aria-pressed");
+  await page.reload();
+  out.darkKept = await page.evaluate(() => document.documentElement.dataset.theme);
+
+  await page.getByRole("button", { name: "Search", exact: true }).first().click();
+  out.searchOpens = await page.evaluate(() => document.getElementById("pst-search-dialog").open);
+  await page.getByRole("searchbox", { name: "Search this book" }).fill("phosphate");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/search\.html\?q=phosphate/);
+  await page.waitForSelector("#search-results li", { timeout: 10000 }).catch(() => null);
+  out.searchResults = await page.locator("#search-results li").count();
+  out.foreignRequests = [...record.foreignRequests];
+  out.consoleErrors = [...record.consoleErrors];
+
+  // A missing address deep in the site gets the 404 page, fully styled.
+  const failed = [];
+  page.on("response", (r) => { if (r.status() >= 400) failed.push(r.status() + " " + r.url()); });
+  const missing = origin + (config.sitePath || "/") + "no/such/page.html";
+  const response = await page.goto(missing, { waitUntil: "load" });
+  out.notFound = {
+    url: missing,
+    status: response.status(),
+    title: await page.title(),
+    styled: await page.evaluate(() => getComputedStyle(document.body).fontFamily.includes("system-ui")
+      || document.styleSheets.length > 3),
+    failedRequests: failed.filter((f) => !f.endsWith(missing)),
+    violations: await runAxe(page),
+    foreignRequests: record.foreignRequests.filter((u) => !out.foreignRequests.includes(u)),
+  };
+  await context.close();
+  return out;
+}
+
+// Playwright gives the browser a fresh temporary profile (user data dir).
+const browser = await chromium.launch({
+  executablePath: config.chrome || "/usr/bin/chromium",
+  args: [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+  headless: true,
+});
+try {
+  if (config.pdfDir) mkdirSync(config.pdfDir, { recursive: true });
+  if (config.screenshotDir) mkdirSync(config.screenshotDir, { recursive: true });
+  const results = { axeTags: AXE_TAGS, axeVersion: JSON.parse(readFileSync(require.resolve("axe-core/package.json"), "utf8")).version, pages: {} };
+  for (const name of config.pages) {
+    results.pages[name] = await checkPage(browser, name);
+    process.stderr.write(`checked ${name}\n`);
+  }
+  results.interactions = await checkInteractions(browser);
+  writeFileSync(config.out, JSON.stringify(results, null, 2));
+} finally {
+  await browser.close();
+}
