@@ -325,6 +325,12 @@ def main(argv: list[str] | None = None) -> int:
             remove_temporary_files(folder)
         print("build_leaflet.py: interrupted; finished leaflets were kept, none is half-written", file=sys.stderr)
         return 130 if isinstance(exc, KeyboardInterrupt) else 143
+    except Exception as exc:  # a bug, not bad input: still one line, and nothing half-written
+        if os.environ.get("LEAFLET_DEBUG"):
+            raise
+        print(f"build_leaflet.py: internal error: {type(exc).__name__}: {exc} "
+              "(set LEAFLET_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -158,3 +158,16 @@ def test_any_clinic_record_gives_a_two_page_leaflet_or_a_clean_error(book, tmp_p
     except InputError as error:  # only allowed failure: the clinic made it run long
         pytest.fail(f"valid clinic details did not fit: {error}")
     assert pages == 2 and len(PdfReader(output).pages) == 2
+
+
+def test_an_internal_error_is_one_line_with_exit_1_and_writes_nothing(tmp_path):
+    content = tmp_path / "build" / "leaflet-content" / "en.json"
+    content.parent.mkdir(parents=True)
+    content.write_text('{"passages": [', encoding="utf-8")  # a damaged build file, not user input
+    os.utime(content, (time.time() + 3600, time.time() + 3600))  # newer than the pages: no rebuild
+    output = tmp_path / "out.pdf"
+    result = run_leaflet("--build-dir", tmp_path / "build", "--paper", "a4", "--output", output)
+    assert result.returncode == 1
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "internal error" in result.stderr and "Traceback" not in result.stderr
+    assert not output.exists()
