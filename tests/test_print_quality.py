@@ -164,3 +164,42 @@ def test_two_builds_give_identical_bytes(book, leaflets, tmp_path):
     result = run_leaflet("--build-dir", book, "--paper", "a4", "--output", again)
     assert result.returncode == 0, result.stderr
     assert again.read_bytes() == leaflets["a4"].read_bytes()
+
+
+HEADING_SIZE = 16
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_heading_is_left_at_the_foot_of_a_column_and_the_urgent_box_is_whole(leaflets, paper):
+    with pdfplumber.open(leaflets[paper]) as pdf:
+        pages_with_box = set()
+        for number, page in enumerate(pdf.pages):
+            text = page.extract_text()
+            if "When to get help now" in text:
+                pages_with_box.add(number)
+            if "Call 999" in text:
+                pages_with_box.add(number)
+            for left, right in ((0, page.width / 2), (page.width / 2, page.width)):
+                column = page.crop((left, 0, right, page.height - FOOTER_TOP_FROM_BOTTOM))
+                lines = [line for line in column.extract_text_lines() if line["chars"]]
+                if lines:
+                    last = max(lines, key=lambda line: line["bottom"])
+                    assert max(c["size"] for c in last["chars"]) < HEADING_SIZE - 0.5, last["text"]
+        assert len(pages_with_box) == 1  # the box's heading and its last line share a page
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_footer_on_every_page_names_title_edition_dates_publisher_licence_and_page(leaflets, paper):
+    import json
+    import re
+
+    content = json.loads((leaflets[paper].parent.parent / "leaflet-content" / "en.json").read_text())
+    with pdfplumber.open(leaflets[paper]) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            footer = page.crop((0, page.height - FOOTER_TOP_FROM_BOTTOM, page.width, page.height))
+            text = re.sub(r"\s+", " ", footer.extract_text())
+            for needed in (content["book"]["title"], f"Edition {content['review']['last_reviewed']['iso']}",
+                           content["review"]["last_reviewed"]["text"], content["review"]["next_review"]["text"],
+                           content["book"]["publisher"], content["book"]["licence"],
+                           f"Page {number} of {len(pdf.pages)}"):
+                assert needed in text, needed
