@@ -50,9 +50,9 @@ FIELDS: dict[str, Field] = {
     "logo_alt": Field(False, 80),
 }
 APPROVAL_FIELDS: dict[str, Field] = {
-    "approved_by": Field(True, 40),
+    "approved_by": Field(True, 30),
     "date": Field(True, 10, "date"),
-    "reference": Field(True, 20),
+    "reference": Field(True, 16),
 }
 
 PHONE_RE = re.compile(r"^[0-9+()\-. /]*[0-9][0-9+()\-. /]*(?:\s*(?:ext\.?|x)\s*[0-9]+)?$", re.I)

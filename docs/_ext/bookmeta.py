@@ -59,6 +59,16 @@ def load_book_metadata(path: str | Path) -> dict[str, Any]:
             raise BookMetadataError(
                 f"{path}: [review] {field} must be a date written YYYY-MM-DD, got {value!r}"
             )
+    reviewer = review.get("clinical_reviewer", "")
+    reviewed_on = review.get("clinical_review_date", "")
+    if not isinstance(reviewer, str):
+        raise BookMetadataError(f"{path}: [review] clinical_reviewer must be text")
+    if reviewer and (isinstance(reviewed_on, dt.datetime) or not isinstance(reviewed_on, dt.date)):
+        raise BookMetadataError(
+            f"{path}: [review] clinical_review_date must be a date written YYYY-MM-DD when clinical_reviewer is set"
+        )
+    if not reviewer and reviewed_on:
+        raise BookMetadataError(f"{path}: [review] clinical_review_date is set but clinical_reviewer is empty")
     if review["next_review"] <= review["last_reviewed"]:
         raise BookMetadataError(
             f"{path}: [review] next_review ({review['next_review']}) must be after "
@@ -80,12 +90,21 @@ def format_date(date: dt.date, language: str) -> str:
     return babel_format_date(date, format="long", locale=locale)
 
 
+def clinical_review_status(metadata: dict[str, Any], language: str) -> str:
+    """Says honestly whether a named clinician has reviewed the content."""
+    review = metadata["review"]
+    if not review.get("clinical_reviewer"):
+        return _("Not yet reviewed by a clinician.")
+    return _("Reviewed by {who} on {date}.").format(
+        who=review["clinical_reviewer"], date=format_date(review["clinical_review_date"], language))
+
+
 def review_line(metadata: dict[str, Any], language: str) -> str:
     review = metadata["review"]
     return _("Last reviewed: {last}. Next review due: {next}.").format(
         last=format_date(review["last_reviewed"], language),
         next=format_date(review["next_review"], language),
-    )
+    ) + " " + clinical_review_status(metadata, language)
 
 
 def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -30,7 +30,7 @@ from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from bookmeta import MESSAGE_CATALOG, format_date
+from bookmeta import MESSAGE_CATALOG, clinical_review_status, format_date
 
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
@@ -197,8 +197,10 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
         "book": {key: _(value) if key in ("title", "subtitle", "publisher") else value
                  for key, value in metadata["book"].items()},
         "review": {
-            key: {"iso": value.isoformat(), "text": format_date(value, language)}
-            for key, value in metadata["review"].items()
+            **{key: {"iso": metadata["review"][key].isoformat(),
+                     "text": format_date(metadata["review"][key], language)}
+               for key in ("last_reviewed", "next_review")},
+            "clinical": clinical_review_status(metadata, language),
         },
         "labels": leaflet_labels(),
         "passages": passages,
@@ -228,8 +230,8 @@ def leaflet_labels() -> dict[str, str]:
         "team_phone": _("Phone"),
         "team_hours": _("Opening hours"),
         "urgent_help": _("If you are very unwell, or your team is closed, call your local emergency number."),
-        "not_approved": _("This leaflet has not been approved for local use by a clinic."),
-        "approved_by": _("Approved for local use by {who} on {date}, reference {reference}."),
+        "not_approved": _("This leaflet has not been approved for local use."),
+        "approved_by": _("Approved for local use: {who}, {date}, ref. {reference}."),
     }
 
 
