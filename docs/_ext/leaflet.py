@@ -168,9 +168,11 @@ def as_print_text(node: nodes.Element) -> nodes.Element:
                 parent[index - 1] = nodes.Text(parent[index - 1].astext().rstrip())
             parent.remove(xref)
         else:
-            parent.replace(xref, nodes.inline("", xref.astext()))
+            parent.replace(xref, nodes.Text(xref.astext()))
+    # Plain text rather than <span>s: WeasyPrint sometimes breaks a line too
+    # early before an inline box.
     for ref in list(node.findall(nodes.reference)):
-        ref.parent.replace(ref, nodes.inline("", ref.astext()))
+        ref.parent.replace(ref, nodes.Text(ref.astext()))
     return node
 
 
