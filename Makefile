@@ -33,7 +33,7 @@ venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 html: venv  ## Build the web book into _build/html (a failed build keeps the last good one)
 	$(VENVPY) scripts/build_book.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
-leaflet: venv  ## Build the default leaflets (standard and large print) into _build/leaflet
+leaflet: html  ## Build the default leaflets (standard and large print) into _build/leaflet
 	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p))
 	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p)) --large-print
 

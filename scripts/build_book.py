@@ -114,7 +114,12 @@ def build_book(source: Path, build_dir: Path, language: str = "en", extra_args: 
         old = staging / "previous-html"
         if final_html.exists():
             final_html.rename(old)
-        staged_html.rename(final_html)
+        try:
+            staged_html.rename(final_html)
+        except OSError:
+            if old.exists():  # put the last good book back before the staging folder goes
+                old.rename(final_html)
+            raise
         final_content.parent.mkdir(parents=True, exist_ok=True)
         os.replace(staged_content, final_content)
     finally:
@@ -131,9 +136,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         build_book(args.source, args.build_dir, args.language, args.sphinx_args)
-    except RuntimeError as exc:
-        print(f"build_book.py: internal error: {exc}", file=sys.stderr)
-        return 1
     except BookBuildError as exc:
         for problem in exc.problems:
             print(f"build_book.py: error: {problem}", file=sys.stderr)
@@ -141,6 +143,13 @@ def main(argv: list[str] | None = None) -> int:
         outcome = f"the previous book in {kept} was kept" if kept.exists() else "no book was written"
         print(f"build_book.py: {len(exc.problems)} problem(s); {outcome}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        where = exc.filename or args.build_dir
+        print(f"build_book.py: error: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a bug, not bad input: still one line
+        print(f"build_book.py: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,6 +13,7 @@ Exit codes: 0 all written, 2 bad input (that leaflet not written), 1 internal er
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -35,6 +36,9 @@ from leaflet import PAPERS, leaflet_content_path, leaflet_filename  # noqa: E402
 STANDARD_PAGES = 2
 LARGE_PRINT_MAX_PAGES = 4
 TEMP_SUFFIX = ".leaflet-tmp"
+# Marks this run's temporary files (batch workers inherit it), so an
+# interrupted run removes only its own.
+RUN_ID = os.environ.get("LEAFLET_RUN_ID") or str(os.getpid())
 
 
 class InputError(Exception):
@@ -158,14 +162,35 @@ def project_only_fetcher():
             if url.startswith("file:"):
                 from urllib.parse import unquote, urlparse
 
-                path = Path(unquote(urlparse(url).path)).resolve()
-                if not path.is_relative_to(LEAFLET_DIR):
+                parts = urlparse(url)
+                path = Path(unquote(parts.path)).resolve()
+                if parts.netloc not in ("", "localhost") or not path.is_relative_to(LEAFLET_DIR):
                     raise FatalURLFetchingError(f"refused to read {url}: outside {LEAFLET_DIR}")
             elif not url.startswith("data:"):
                 raise FatalURLFetchingError(f"refused to fetch {url}: rendering never goes online")
             return super().fetch(url, headers)
 
     return ProjectOnlyFetcher()
+
+
+@contextlib.contextmanager
+def weasyprint_errors():
+    """Collect the errors WeasyPrint logs while it lays out a document."""
+    import logging
+
+    errors: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage().splitlines()[0])
+
+    handler = Collect(level=logging.ERROR)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
 
 
 def longest_passages(passages: list[dict], count: int = 3) -> str:
@@ -185,8 +210,14 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
     import weasyprint
 
     html = render_html(content, paper, large_print, clinic)
-    document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
-                               url_fetcher=project_only_fetcher()).render(pdf_variant="pdf/ua-1")
+    with weasyprint_errors() as errors:
+        document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
+                                   url_fetcher=project_only_fetcher()).render(pdf_variant="pdf/ua-1")
+    if errors:
+        # WeasyPrint only logs what it could not draw (a refused or broken
+        # image) and carries on; a leaflet with a hole in it is not written.
+        source = f"{clinic['source']}: " if clinic else ""
+        raise InputError(f"{source}{output.name}: could not draw everything: {errors[0]}")
     pages = len(document.pages)
     limit = LARGE_PRINT_MAX_PAGES if large_print else STANDARD_PAGES
     if pages > limit:
@@ -222,7 +253,8 @@ def write_atomically(output: Path, write) -> None:
         raise InputError(f"{output}: is a folder; --output must name a PDF file")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=TEMP_SUFFIX, dir=output.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.{RUN_ID}.", suffix=TEMP_SUFFIX,
+                                        dir=output.parent)
     except OSError as exc:
         raise InputError(f"{output.parent}: cannot write here ({exc.strerror})") from None
     os.close(fd)
@@ -265,7 +297,9 @@ def run_batch(args: argparse.Namespace, content: dict) -> int:
     from tqdm import tqdm
 
     jobs = batch_jobs(args)
+    os.environ["LEAFLET_RUN_ID"] = RUN_ID
     failures: list[str] = []
+    internal: list[str] = []
     written: list[str] = []
     with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=ignore_interrupts) as pool:
         futures = {pool.submit(render_one, content, paper, args.large_print, clinic_file, output): clinic_file
@@ -279,14 +313,17 @@ def run_batch(args: argparse.Namespace, content: dict) -> int:
                     written.append(f"wrote {output} ({pages} pages)")
                 except (ClinicFileError, InputError) as exc:
                     failures.append(f"failed {exc}")
+                except Exception as exc:  # a bug met by one clinic's file must not stop the others
+                    internal.append(f"failed {futures[future]}: internal error: {type(exc).__name__}: {exc}")
         except BaseException:
             # Stop now: leaflets being written finish (atomically), the rest never start.
             pool.shutdown(wait=True, cancel_futures=True)
             raise
-    for line in sorted(written) + sorted(set(failures)):
+    for line in sorted(written) + sorted(set(failures)) + sorted(set(internal)):
         print(line)
-    print(f"{len(written)} leaflet(s) written, {len(set(failures))} clinic file problem(s)")
-    return 2 if failures else 0
+    print(f"{len(written)} leaflet(s) written, {len(set(failures))} clinic file problem(s)"
+          + (f", {len(set(internal))} internal error(s)" if internal else ""))
+    return 1 if internal else 2 if failures else 0
 
 
 def ignore_interrupts() -> None:
@@ -296,7 +333,7 @@ def ignore_interrupts() -> None:
 
 def remove_temporary_files(folder: Path) -> None:
     if folder.is_dir():
-        for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+        for leftover in folder.glob(f".*.{RUN_ID}.*{TEMP_SUFFIX}"):
             leftover.unlink(missing_ok=True)
 
 

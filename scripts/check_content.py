@@ -63,6 +63,7 @@ WORD_LIST = Path(__file__).resolve().parent / "codespell-words.txt"
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from docutils import nodes  # noqa: E402
+from leaflet import leaflet_content_path  # noqa: E402
 
 CHECKS = ("readability", "plain-words", "lists", "evidence", "review", "spelling", "safety")
 
@@ -791,7 +792,7 @@ def html_text(fragment: str) -> str:
 
 
 def load_leaflet_content(build_dir: Path, language: str = "en") -> dict | None:
-    path = Path(build_dir) / "leaflet-content" / f"{language}.json"
+    path = leaflet_content_path(build_dir, language)
     if not path.exists():
         return None
     return json.loads(path.read_text(encoding="utf-8"))
@@ -821,7 +822,7 @@ def check_safety(doctrees: Mapping[str, nodes.document], build_dir: Path) -> lis
             failures.append(Failure("safety", f"{location(help_section, page_source(symptoms))}: \"{HELP_HEADING}\" does not mention {', '.join(missing)}"))
     content = load_leaflet_content(build_dir)
     if content is None:
-        failures.append(Failure("safety", f"{Path(build_dir) / 'leaflet-content' / 'en.json'}: leaflet content not found: build the book first"))
+        failures.append(Failure("safety", f"{leaflet_content_path(build_dir, 'en')}: leaflet content not found: build the book first"))
         return failures
     for passage in content.get("passages", []):
         text = html_text(passage.get("html", ""))

@@ -54,7 +54,8 @@ MYST_MISTAKES = {
     "broken cross-reference": ("causes.md", "See [this](nowhere.md).", "causes.md:", "nowhere.md"),
     "unknown glossary term": ("causes.md", "A {term}`flibbertigibbet`.", "causes.md:", "term not in glossary"),
     "empty leaflet passage": ("causes.md", "::::{leaflet} Empty\n::::", "causes.md:", 'leaflet passage "Empty" is empty'),
-    "unknown leaflet box": ("causes.md", "::::{leaflet} Boxed\n:box: loud\nText.\n::::", "causes.md:", "loud"),
+    "unknown leaflet box": ("causes.md", "::::{leaflet} Boxed\n:box: loud\nText.\n::::", "causes.md:",
+                            "Invalid option value for 'box': loud"),
 }
 
 
@@ -90,7 +91,7 @@ def test_page_that_is_not_utf8_is_reported_with_its_line(docs_copy, tmp_path):
 
 @pytest.mark.parametrize(("last", "next_", "expected"), [
     ('"24/11/2026"', "2027-05-24", "last_reviewed must be a date written YYYY-MM-DD"),
-    ("2026-11-24", "2026-13-01", "book.toml"),
+    ("2026-11-24", "2026-13-01", "book.toml: Expected newline or end of document after a statement (at line"),
     ("2026-11-24", "2026-01-01", "next_review (2026-01-01) must be after last_reviewed (2026-11-24)"),
 ])
 def test_bad_review_dates_are_one_line_errors(docs_copy, tmp_path, last, next_, expected):
@@ -123,3 +124,12 @@ def test_leaflet_passages_too_long_for_two_pages_name_the_overflow_and_the_longe
     assert len(message.splitlines()) == 1
     assert "more than the 2 allowed" in message and '"Far too long" in causes.md' in message
     assert not output.exists()
+
+
+def test_build_folder_that_cannot_be_made_is_a_one_line_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = build_book(ROOT / "docs", blocker / "build")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("build_book.py: error: ") and "Not a directory" in lines[0]

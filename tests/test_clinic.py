@@ -115,6 +115,7 @@ BAD_CLINIC_FILES = {
     "missing logo": (MINIMAL + 'logo = "nope.png"\nlogo_alt = "x"\n', "not found"),
     "absolute logo path": (MINIMAL + 'logo = "/etc/hostname"\nlogo_alt = "x"\n', "relative"),
     "logo escaping the folder": (MINIMAL + 'logo = "../outside.png"\nlogo_alt = "x"\n', "outside"),
+    "logo path through a file": (MINIMAL + 'logo = "logo.png/x.png"\nlogo_alt = "x"\n', "cannot be read"),
 }
 
 
@@ -141,14 +142,24 @@ def logo_clinic(folder: Path, name: str, data: bytes) -> Path:
     return write_clinic(folder, MINIMAL + f'logo = "{name}"\nlogo_alt = "Clinic logo"\n')
 
 
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">%s</svg>'
 BAD_LOGOS = {
     "not an image": ("logo.png", b"GIF89a not really", "not a PNG or SVG"),
     "over 2 MB": ("logo.png", png(4, 4) + b"\0" * (2 * 1024 * 1024), "2 MB"),
     "decompression bomb": ("logo.png", png(60_000, 60_000), "megapixels"),
-    "svg with http reference": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="http://example.org/x.png"/></svg>', "outside"),
-    "svg with file reference": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>', "outside"),
-    "svg with script": ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "scripts"),
+    "png with a damaged body": ("logo.png", png(4, 4)[:33] + b"\0\0\0\x10IDATgarbage-garbage!\0\0\0\0",
+                                "not a valid PNG image"),
+    "svg with http reference": ("logo.svg", SVG % b'<use href="http://example.org/x.svg#a"/>', "outside"),
+    "svg with file reference": ("logo.svg", SVG % b'<use xlink:href="file:///etc/passwd#a"/>', "outside"),
+    "svg with an embedded image": ("logo.svg", SVG % b'<image href="http://example.org/x.png"/>', "<image>"),
+    "svg with css url": ("logo.svg", SVG % b'<rect style="fill: url(http://example.org/p)"/>', "outside"),
+    "svg with escaped css import": ("logo.svg", SVG % b'<rect style="@\\69mport \'http://x\'"/>', "escaped"),
+    "svg with script": ("logo.svg", SVG % b"<script>alert(1)</script>", "<script>"),
+    "svg with event handler": ("logo.svg", SVG % b'<rect onload="alert(1)"/>', "scripts"),
+    "svg with text": ("logo.svg", SVG % b"<text>Hi</text>", "convert the text to outlines"),
     "svg billion laughs": ("logo.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><svg xmlns="http://www.w3.org/2000/svg">&b;</svg>', "DOCTYPE"),
+    "svg saved as utf-16": ("logo.svg", (SVG % b"<text>Hi</text>").decode().encode("utf-16"), "not UTF-8"),
+    "svg declaring another encoding": ("logo.svg", b'<?xml version="1.0" encoding="latin-1"?>' + SVG % b"", "encoding"),
 }
 
 
@@ -202,3 +213,14 @@ def figure_alts(path: Path) -> list[str]:
     with pikepdf.open(path) as pdf:
         walk(pdf.Root.StructTreeRoot)
     return alts
+
+
+@pytest.mark.parametrize("case", ["svg saved as utf-16", "png with a damaged body", "svg with escaped css import"])
+def test_hostile_logo_stops_the_render_with_exit_2_and_no_pdf(book, tmp_path, case):
+    name, data, expected = BAD_LOGOS[case]
+    clinic = logo_clinic(tmp_path, name, data)
+    output = tmp_path / "out.pdf"
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
+    assert result.returncode == 2, result.stderr
+    assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not output.exists()
