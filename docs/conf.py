@@ -11,6 +11,7 @@ DOCS = Path(__file__).parent
 sys.path.insert(0, str(DOCS / "_ext"))
 
 from bookmeta import load_book_metadata  # noqa: E402
+from bookmeta import site_path as bookmeta_site_path  # noqa: E402
 
 # sphinxext-opengraph prints a note on import when matplotlib (only needed for
 # social-card images, which the book does not make) is missing; keep the build
@@ -236,15 +237,8 @@ _RELATIVE_URL = re.compile(r'(\s(?:href|src|action)=")(?![a-zA-Z][a-zA-Z0-9+.-]*
 
 
 def site_path() -> str:
-    """The path of the hosted book on its server: from html_baseurl, e.g. /en/latest/.
-
-    The environment variable BOOK_SITE_PATH overrides it for a copy of the book
-    hosted elsewhere (the GitHub Pages workflow sets it to /<repository>/).
-    """
-    from urllib.parse import urlsplit
-
-    path = os.environ.get("BOOK_SITE_PATH") or urlsplit(html_baseurl).path or "/"
-    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+    """Where the hosted book lives on its server (see bookmeta.site_path)."""
+    return bookmeta_site_path(html_baseurl)
 
 
 def _make_404_absolute(app, exception) -> None:

@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import tomllib
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -117,13 +116,11 @@ class _GzipHandler(SimpleHTTPRequestHandler):
 
 
 def site_path() -> str:
-    """The book's path on its host, as docs/conf.py works it out for the 404 page:
-    BOOK_SITE_PATH if set, else the path of base_url in docs/book.toml."""
-    path = os.environ.get("BOOK_SITE_PATH")
-    if not path:
-        with (ROOT / "docs" / "book.toml").open("rb") as f:
-            path = urlsplit(tomllib.load(f)["book"]["base_url"]).path
-    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+    """The book's path on its host, worked out as for the 404 page (docs/_ext/bookmeta.py)."""
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    from bookmeta import load_book_metadata, site_path as book_site_path
+
+    return book_site_path(load_book_metadata(ROOT / "docs" / "book.toml")["book"]["base_url"])
 
 
 @contextlib.contextmanager
