@@ -64,6 +64,7 @@ sys.path.insert(0, str(DOCS / "_ext"))
 
 from docutils import nodes  # noqa: E402
 from leaflet import leaflet_content_path  # noqa: E402
+from leaflet import reading_order as book_reading_order  # noqa: E402
 
 CHECKS = ("readability", "plain-words", "lists", "evidence", "review", "spelling", "safety")
 
@@ -492,19 +493,15 @@ def load_doctrees(build_dir: Path) -> dict[str, nodes.document]:
 
 
 def reading_order(doctrees: Mapping[str, nodes.document], root: str = "index") -> list[str]:
-    order: list[str] = []
-
-    def walk(docname: str) -> None:
-        if docname in order or docname not in doctrees:
-            return
-        order.append(docname)
-        for toc in doctrees[docname].findall(lambda n: n.__class__.__name__ == "toctree"):
-            for _title, ref in toc.get("entries", []):
-                walk(_resolve_docname(docname, ref))
-
-    walk(root)
-    order += sorted(d for d in doctrees if d not in order)
-    return order
+    """The book's reading order (as the leaflet uses it), then pages outside the toctrees."""
+    includes = {
+        docname: [_resolve_docname(docname, ref)
+                  for toc in doctree.findall(lambda n: n.__class__.__name__ == "toctree")
+                  for _title, ref in toc.get("entries", [])]
+        for docname, doctree in doctrees.items()
+    }
+    order = [d for d in book_reading_order(includes, root) if d in doctrees]
+    return order + sorted(d for d in doctrees if d not in order)
 
 
 def _resolve_docname(current: str, ref: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from docutils import nodes
@@ -142,18 +143,18 @@ def merge_passages(app: Sphinx, env: BuildEnvironment, docnames: set[str], other
             env.leaflet_passages[docname] = passages
 
 
-def reading_order(env: BuildEnvironment) -> list[str]:
-    """Documents in the order a reader meets them through the toctree."""
+def reading_order(toctree_includes: Mapping[str, Sequence[str]], root: str) -> list[str]:
+    """Documents in the order a reader meets them through the toctrees from ``root``."""
     order: list[str] = []
 
     def walk(docname: str) -> None:
         if docname in order:
             return
         order.append(docname)
-        for child in env.toctree_includes.get(docname, []):
+        for child in toctree_includes.get(docname, []):
             walk(child)
 
-    walk(env.config.root_doc)
+    walk(root)
     return order
 
 
@@ -183,7 +184,7 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
     stored = getattr(env, "leaflet_passages", {})
     language = app.config.language or "en"
     passages = []
-    for docname in reading_order(env):
+    for docname in reading_order(env.toctree_includes, env.config.root_doc):
         for passage in stored.get(docname, []):
             node = as_print_text(passage["node"])
             fragment = app.builder.render_partial(nodes.container("", *node.children))["fragment"]

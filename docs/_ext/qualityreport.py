@@ -55,7 +55,8 @@ def fill_reports(app: Sphinx, doctree: nodes.document, docname: str) -> None:
 
     env = app.env
     doctrees = {name: env.get_doctree(name) for name in env.found_docs}
-    header, body = table_data(readability_rows(doctrees, order=reading_order(env)))
+    order = reading_order(env.toctree_includes, env.config.root_doc)
+    header, body = table_data(readability_rows(doctrees, order=order))
     for placeholder in placeholders:
         placeholder.replace_self(table(header, body))
 
