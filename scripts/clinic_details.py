@@ -13,6 +13,7 @@ import base64
 import io
 import datetime as dt
 import difflib
+import functools
 import re
 import struct
 import tomllib
@@ -23,6 +24,22 @@ from typing import Any
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000  # more than any printed logo needs; stops decompression bombs
+
+
+FONT_FILES = sorted((Path(__file__).resolve().parent / "leaflet" / "fonts").glob("*.ttf"))
+
+
+@functools.lru_cache(maxsize=1)
+def printable_characters() -> frozenset[int]:
+    """Code points every style of the leaflet's font can draw.
+
+    Anything else would fall back to whatever fonts the building machine has
+    (or print as empty boxes), so clinic text is limited to these.
+    """
+    from fontTools.ttLib import TTFont
+
+    coverage = [set(TTFont(path)["cmap"].getBestCmap()) for path in FONT_FILES]
+    return frozenset(set.intersection(*coverage))
 
 
 class ClinicFileError(ValueError):
@@ -85,6 +102,10 @@ def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
     value = value.strip()
     if not value:
         raise _fail(path, name, "is empty")
+    missing = [char for char in value if ord(char) not in printable_characters() and not char.isspace()]
+    if missing:
+        raise _fail(path, name, f"contains {missing[0]!r} (U+{ord(missing[0]):04X}), which the leaflet's font "
+                                "cannot print; this edition prints Latin-script text only")
     if len(value) > spec.max_length:
         raise _fail(path, name, f"is {len(value)} characters; at most {spec.max_length} fit on the leaflet")
     if spec.kind == "phone" and not PHONE_RE.match(value):

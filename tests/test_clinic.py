@@ -108,6 +108,7 @@ BAD_CLINIC_FILES = {
                  f"at most {FIELDS['name'].max_length}"),
     "control character": (MINIMAL.replace('"Test Clinic"', '"Test\\u0007Clinic"'), "control"),
     "NUL byte": (MINIMAL.replace('"Test Clinic"', '"Test\\u0000Clinic"'), "control"),
+    "script the font cannot print": (MINIMAL.replace('"Test Clinic"', '"عيادة الكلى"'), "font cannot print"),
     "javascript address": (MINIMAL + 'website = "javascript:alert(1)"\n', "website"),
     "file address": (MINIMAL + 'website = "file:///etc/passwd"\n', "website"),
     "approval date as text": (MINIMAL + '[approval]\napproved_by = "A"\ndate = "soon"\nreference = "R"\n', "approval.date"),

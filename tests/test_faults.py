@@ -118,14 +118,18 @@ def test_building_the_book_twice_gives_the_same_html(book, tmp_path):
 
 def clinic_text(max_size: int):
     """Mostly printable Unicode of any script within the field's limit, sometimes anything at all."""
+    latin = st.text(alphabet=st.characters(max_codepoint=0x24F, blacklist_categories=("Cc", "Cs", "Co", "Cn")),
+                    min_size=1, max_size=max_size)
     printable = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Co", "Cn")),
                         min_size=1, max_size=max_size)
     anything = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=max_size + 20)
-    return st.one_of(printable, printable, printable, anything)
+    return st.one_of(latin, latin, latin, printable, anything)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+# CI replays a fixed set of examples, so a landing never depends on luck;
+# local runs explore new ones each time.
+@settings(max_examples=30, deadline=None, derandomize=bool(os.environ.get("CI")),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(name=clinic_text(40), hours=clinic_text(45), urgent=clinic_text(100),
        department=st.one_of(st.none(), clinic_text(50)),
        right_to_left=st.sampled_from(["", "عيادة الكلى", "מרפאת כליות"]),
