@@ -33,6 +33,7 @@ extensions = [
     "sphinxcontrib.bibtex",
     "bookmeta",
     "leaflet",
+    "triage",
     "mystlint",
     "qualityreport",
     "sphinx_sitemap",
@@ -101,6 +102,9 @@ ogp_social_cards = {"enable": False}
 ogp_enable_meta_description = True
 
 leaflet_large_print = True
+
+# Until the pages are reworded to the triage scale (branch "content").
+suppress_warnings = ["calcinosis.triage"]
 
 
 # --- The web book: what every page carries besides its text -----------------

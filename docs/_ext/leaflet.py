@@ -32,6 +32,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from bookmeta import MESSAGE_CATALOG, clinical_review_status, format_date
+from triage import cards_for, get_help, triage_heading
 
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
@@ -158,9 +159,14 @@ def reading_order(toctree_includes: Mapping[str, Sequence[str]], root: str) -> l
     return order
 
 
-def as_print_text(node: nodes.Element) -> nodes.Element:
-    """A copy fit for paper: citation marks dropped, links turned into plain text."""
+def as_print_text(node: nodes.Element, env: BuildEnvironment) -> nodes.Element:
+    """A copy fit for paper: triage cards filled in, citation marks dropped, links
+    turned into plain text."""
     node = node.deepcopy()
+    for placeholder in list(node.findall(get_help)):
+        placeholder.replace_self(cards_for(env, placeholder))
+    for heading in node.findall(triage_heading):
+        heading["heading_level"] = 3  # under the passage's <h2>
     for xref in list(node.findall(addnodes.pending_xref)):
         parent = xref.parent
         if xref.get("refdomain") == "cite":
@@ -186,7 +192,7 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
     passages = []
     for docname in reading_order(env.toctree_includes, env.config.root_doc):
         for passage in stored.get(docname, []):
-            node = as_print_text(passage["node"])
+            node = as_print_text(passage["node"], env)
             fragment = app.builder.render_partial(nodes.container("", *node.children))["fragment"]
             passages.append(
                 {"docname": docname, "heading": passage["heading"], "box": passage["box"], "html": fragment}
