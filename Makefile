@@ -26,6 +26,7 @@ $(VENVDIR)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "This project needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
 	$(PYTHON) -m venv $(VENVDIR)
 	$(VENVPY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(VENVPY) -m pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
 
 venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
@@ -55,7 +56,7 @@ test: all check node_modules/.installed  ## Run the test suite (browser tests in
 
 gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to docs/locales/calcinosis.pot
 	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
-	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot $(SOURCEDIR)/_ext
+	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot scripts/calcinosis_guide
 
 serve: venv  ## Live preview of the book at http://127.0.0.1:8000
 	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html

@@ -12,8 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SCRIPT = ROOT / "scripts" / "build_leaflet.py"
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def run_sphinx(source: Path, build_dir: Path) -> subprocess.CompletedProcess:
@@ -49,11 +47,9 @@ def leaflets(book: Path) -> dict[str, Path]:
 
 
 def copy_docs(parent: Path) -> Path:
-    """Copy docs/ into ``parent``, with scripts/ beside it as in the repository
-    (the quality-report extension reads the checker from there)."""
+    """Copy docs/ into ``parent``."""
     target = parent / "docs"
     shutil.copytree(DOCS, target, ignore=shutil.ignore_patterns("_build", "__pycache__"))
-    (parent / "scripts").symlink_to(ROOT / "scripts")
     return target
 
 

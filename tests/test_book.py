@@ -71,7 +71,7 @@ def test_bibliography_links_doi_and_pubmed(book):
 
 
 def test_every_page_shows_review_dates_from_book_toml(book):
-    from bookmeta import format_date, load_book_metadata
+    from calcinosis_guide.book import format_date, load_book_metadata
 
     review = load_book_metadata(DOCS / "book.toml")["review"]
     expected = format_date(review["last_reviewed"], "en")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from clinic_details import FIELDS, APPROVAL_FIELDS, ClinicFileError, load_clinic
+from calcinosis_guide.clinic import FIELDS, APPROVAL_FIELDS, ClinicFileError, load_clinic
 from conftest import ROOT, run_leaflet
 
-EXAMPLE = ROOT / "scripts" / "leaflet" / "example-clinic" / "clinic.toml"
+EXAMPLE = ROOT / "scripts" / "example-clinic" / "clinic.toml"
 MM = 72 / 25.4
 
 

@@ -95,7 +95,7 @@ def test_make_and_a_clinic_render_work_with_the_network_blocked(tmp_path):
     made = subprocess.run(["make", "-C", str(ROOT), "html", "leaflet", f"BUILDDIR={build_dir}"],
                           env=env, capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    clinic = ROOT / "scripts" / "leaflet" / "example-clinic" / "clinic.toml"
+    clinic = ROOT / "scripts" / "example-clinic" / "clinic.toml"
     render = subprocess.run([sys.executable, str(SCRIPT), "--build-dir", str(build_dir), "--paper", "letter",
                              "--clinic", str(clinic), "--output", str(tmp_path / "clinic.pdf")],
                             env=env, capture_output=True, text=True)
@@ -140,8 +140,8 @@ def test_any_clinic_record_gives_a_two_page_leaflet_or_a_clean_error(book, tmp_p
 
     import tomli_w
 
-    from build_leaflet import InputError, load_content, render_pdf
-    from clinic_details import ClinicFileError, load_clinic
+    from calcinosis_guide.render import InputError, load_content, render_pdf
+    from calcinosis_guide.clinic import ClinicFileError, load_clinic
 
     folder = tmp_path_factory.mktemp("clinic")
     record = {"name": name + right_to_left, "phone": "0100 000000", "hours": hours + emoji, "urgent_help": urgent}

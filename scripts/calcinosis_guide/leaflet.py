@@ -31,24 +31,14 @@ from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from bookmeta import MESSAGE_CATALOG, clinical_review_status, format_date
-from triage import cards_for, get_help, triage_heading
+from calcinosis_guide.book import MESSAGE_CATALOG, clinical_review_status, format_date
+from calcinosis_guide.outputs import leaflet_content_path, leaflet_filename
+from calcinosis_guide.triage import cards_for, get_help, triage_heading
 
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
 
-PAPERS = ("a4", "letter")
 BOXES = ("urgent",)
-
-
-def leaflet_filename(language: str, paper: str, large_print: bool = False) -> str:
-    """The file name every leaflet PDF is published under."""
-    edition = "-large-print" if large_print else ""
-    return f"calcinosis-leaflet-{language}-{paper}{edition}.pdf"
-
-
-def leaflet_content_path(build_dir: str | Path, language: str) -> Path:
-    return Path(build_dir) / "leaflet-content" / f"{language}.json"
 
 
 class leaflet_passage(nodes.General, nodes.Element):
