@@ -29,6 +29,7 @@ html_baseurl = BOOK["base_url"]
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
+    "calcinosis_guide.pybtex_plugins",
     "calcinosis_guide.book",
     "calcinosis_guide.leaflet",
     "calcinosis_guide.triage",

@@ -8,6 +8,7 @@ two modules can disagree about a path.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 PAPERS = ("a4", "letter")
@@ -27,3 +28,18 @@ def html_dir(build_dir: Path, language: str) -> Path:
 def leaflet_content_path(build_dir: str | Path, language: str) -> Path:
     """The leaflet passages collected by the book build, for the renderer."""
     return Path(build_dir) / "leaflet-content" / f"{language}.json"
+
+
+def sources_fingerprint(source: str | Path) -> str:
+    """A fingerprint of what a book build reads: every file of the source folder
+    and of this package. The hand-over records it, so the leaflet command can
+    tell, by content rather than by clock, whether the pages changed since."""
+    source = Path(source)
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for folder in (source, package):
+        for path in sorted(folder.rglob("*")):
+            parts = path.relative_to(folder).parts
+            if path.is_file() and not any(p.startswith((".", "_build", "__pycache__")) for p in parts):
+                digest.update("/".join(parts).encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()

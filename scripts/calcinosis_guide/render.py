@@ -1,31 +1,25 @@
-"""Render the printable patient leaflet (PDF) from the book's MyST pages.
+"""Lay out the printed leaflet as a PDF with WeasyPrint.
 
-The text comes from the passages marked with ``{leaflet}`` in docs/*.md,
-collected by the Sphinx extension in calcinosis_guide.leaflet during the HTML
-build. If that collection is missing or older than the pages, this script
-runs the (incremental) Sphinx build first, so the pages are parsed once and
-the web book and the leaflet always say the same thing.
-
-Exit codes: 0 all written, 2 bad input (that leaflet not written), 1 internal error.
+The text comes from the hand-over that the book build writes (the
+``{leaflet}`` passages of the pages, in reading order, with the book's
+metadata and the translated labels: see ``calcinosis_guide.leaflet``); this
+module only turns it into HTML with ``printed/leaflet.html`` and into PDF
+with ``printed/leaflet.css``. It reads no other file and never goes online.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
+import hashlib
 import json
 import os
 import re
-import shutil
-import signal
-import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from calcinosis_guide.build import BookBuildError, build_book
-from calcinosis_guide.clinic import ClinicFileError, load_clinic
-from calcinosis_guide.outputs import PAPERS, html_dir, leaflet_content_path, leaflet_filename
+from calcinosis_guide.leaflet import HANDOVER_FORMAT
+from calcinosis_guide.outputs import PAPERS, leaflet_filename
 
 # The leaflet's template, stylesheet and fonts: the only files rendering may read.
 LEAFLET_DIR = Path(__file__).resolve().parent / "printed"
@@ -38,64 +32,61 @@ TEMP_SUFFIX = ".leaflet-tmp"
 RUN_ID = os.environ.get("LEAFLET_RUN_ID") or str(os.getpid())
 
 
+# The editions `make` builds and publishes with the book: (paper, large print).
+DEFAULT_EDITIONS = tuple((paper, large) for large in (False, True) for paper in PAPERS)
+
+
 class InputError(Exception):
     """Bad input from the user: reported on one line, exit code 2."""
 
 
-class OneLineErrorParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse hook: one line, exit 2
-        self.exit(2, f"{self.prog}: error: {message}\n")
+def read_handover(path: Path) -> dict:
+    """The passages and metadata the book build handed over, in a layout this renderer knows."""
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: not found; build the book first (make)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc}); build the book again (make)") from None
+    if not isinstance(content, dict) or content.get("format") != HANDOVER_FORMAT:
+        found = content.get("format") if isinstance(content, dict) else None
+        raise InputError(f"{path}: hand-over format {found!r}, this renderer reads {HANDOVER_FORMAT}; "
+                         "build the book again (make)")
+    return content
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = OneLineErrorParser(
-        prog="build_leaflet.py",
-        description="Render the patient leaflet as PDF from the MyST pages in docs/.",
-    )
-    parser.add_argument("--paper", action="append", choices=PAPERS, metavar="{a4,letter}",
-                        help="paper size; repeat for several (default: a4 and letter)")
-    parser.add_argument("--language", default="en", help="language of the pages to use (default: en)")
-    parser.add_argument("--large-print", action="store_true",
-                        help="large-print edition: body text 16 pt or more, up to 4 pages")
-    clinics = parser.add_mutually_exclusive_group()
-    clinics.add_argument("--clinic", type=Path, metavar="FILE",
-                         help="TOML file with one clinic's contact details (see README)")
-    clinics.add_argument("--clinics", type=Path, metavar="DIR",
-                         help="render one leaflet per *.toml file in DIR, in parallel")
-    parser.add_argument("--output", type=Path, metavar="PATH",
-                        help="the PDF to write (with one --paper), or the folder for --clinics")
-    parser.add_argument("--source", type=Path, default=Path("docs"),
-                        help="folder of the MyST pages (default: docs)")
-    parser.add_argument("--build-dir", type=Path, default=Path("_build"),
-                        help="build folder shared with Sphinx (default: _build)")
-    args = parser.parse_args(argv)
-    args.paper = list(dict.fromkeys(args.paper or PAPERS))
-    if args.output and not args.clinics and len(args.paper) > 1:
-        parser.error("--output names one PDF, so it needs exactly one --paper")
-    if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", args.language):
-        parser.error(f"--language: '{args.language}' is not a language code such as en or es")
-    return args
+def inputs_key(content: dict) -> str:
+    """A fingerprint of everything a generic leaflet is made from: the hand-over,
+    the template, stylesheet and fonts, and this module. Equal keys, equal PDFs."""
+    # Not the sources' fingerprint: a page edit outside the passages changes no leaflet.
+    printed = {key: value for key, value in content.items() if key != "sources"}
+    digest = hashlib.sha256(json.dumps(printed, sort_keys=True).encode("utf-8"))
+    for path in sorted(p for p in LEAFLET_DIR.rglob("*") if p.is_file()) + [Path(__file__)]:
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
-def newest_mtime(folder: Path) -> float:
-    return max(
-        (p.stat().st_mtime for p in folder.rglob("*")
-         if p.is_file() and "_build" not in p.parts and "__pycache__" not in p.parts),
-        default=0.0,
-    )
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401  (a second or so, paid while the book builds)
 
 
-def load_content(source: Path, build_dir: Path, language: str) -> dict:
-    """The collected leaflet passages, rebuilding the book first if they are stale."""
-    if not (source / "conf.py").is_file():
-        raise InputError(f"{source}: no conf.py here; --source must be the book's docs folder")
-    content_path = leaflet_content_path(build_dir, language)
-    if not content_path.exists() or content_path.stat().st_mtime < newest_mtime(source):
-        try:
-            build_book(source, build_dir, language)
-        except BookBuildError as exc:
-            raise InputError("; ".join(exc.problems)) from None
-    return json.loads(content_path.read_text(encoding="utf-8"))
+def warm_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """Worker processes that import WeasyPrint now, while the caller does other work."""
+    workers = workers or min(len(DEFAULT_EDITIONS), os.cpu_count() or 1)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_import_weasyprint)
+    for _ in range(workers):
+        pool.submit(int)
+    return pool
+
+
+def render_default_editions(content: dict, folder: Path, pool: ProcessPoolExecutor) -> list[Path]:
+    """The generic leaflets of every default edition, rendered in parallel into ``folder``."""
+    language = content["language"]
+    jobs = [pool.submit(render_pdf, content, paper, large, None, folder / leaflet_filename(language, paper, large))
+            for paper, large in DEFAULT_EDITIONS]
+    for job in jobs:
+        job.result()  # the first InputError (say, a leaflet too long) reaches the caller
+    return [folder / leaflet_filename(language, paper, large) for paper, large in DEFAULT_EDITIONS]
 
 
 def qr_data_uri(url: str) -> str:
@@ -204,6 +195,9 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
 
     # Keep WeasyPrint's layout progress (it logs every step at INFO) off the console.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # fontTools stamps each embedded font subset with this time (or else
+    # "now"): the edition date keeps the same inputs giving the same bytes.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", edition_epoch(content))
     import weasyprint
 
     html = render_html(content, paper, large_print, clinic)
@@ -231,6 +225,13 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
     write_atomically(output, lambda target: document.write_pdf(
         target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html)))
     return pages
+
+
+def edition_epoch(content: dict) -> str:
+    import datetime as dt
+
+    edition = dt.date.fromisoformat(content["review"]["last_reviewed"]["iso"])
+    return str(int(dt.datetime(edition.year, edition.month, edition.day, tzinfo=dt.timezone.utc).timestamp()))
 
 
 def stable_identifier(html: str) -> bytes:
@@ -263,107 +264,4 @@ def write_atomically(output: Path, write) -> None:
         if os.path.exists(tmp_name):
             os.unlink(tmp_name)
 
-
-def render_one(content: dict, paper: str, large_print: bool, clinic_file: Path | None,
-               output: Path) -> tuple[Path, int]:
-    clinic = load_clinic(clinic_file) if clinic_file else None
-    return output, render_pdf(content, paper, large_print, clinic, output)
-
-
-def publish_with_book(build_dir: Path, language: str, output: Path) -> None:
-    """Copy a generic edition into the HTML output: hosting the book hosts the leaflets."""
-    html_leaflets = html_dir(build_dir, language) / "leaflet"
-    html_leaflets.mkdir(parents=True, exist_ok=True)
-    write_atomically(html_leaflets / output.name, lambda target: shutil.copyfile(output, target))
-
-
-def batch_jobs(args: argparse.Namespace) -> list[tuple[Path, str, Path]]:
-    if not args.clinics.is_dir():
-        raise InputError(f"{args.clinics}: not a folder of clinic TOML files")
-    files = sorted(args.clinics.glob("*.toml"))
-    if not files:
-        raise InputError(f"{args.clinics}: no *.toml clinic files in this folder")
-    out_dir = args.output or args.build_dir / "leaflet" / "clinics"
-    return [
-        (clinic_file, paper, out_dir / f"{clinic_file.stem}-{leaflet_filename(args.language, paper, args.large_print)}")
-        for clinic_file in files for paper in args.paper
-    ]
-
-
-def run_batch(args: argparse.Namespace, content: dict) -> int:
-    from tqdm import tqdm
-
-    jobs = batch_jobs(args)
-    os.environ["LEAFLET_RUN_ID"] = RUN_ID
-    failures: list[str] = []
-    internal: list[str] = []
-    written: list[str] = []
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 1, initializer=ignore_interrupts) as pool:
-        futures = {pool.submit(render_one, content, paper, args.large_print, clinic_file, output): clinic_file
-                   for clinic_file, paper, output in jobs}
-        progress = tqdm(as_completed(futures), total=len(futures), unit="leaflet",
-                        file=sys.stderr, disable=None)
-        try:
-            for future in progress:
-                try:
-                    output, pages = future.result()
-                    written.append(f"wrote {output} ({pages} pages)")
-                except (ClinicFileError, InputError) as exc:
-                    failures.append(f"failed {exc}")
-                except Exception as exc:  # a bug met by one clinic's file must not stop the others
-                    internal.append(f"failed {futures[future]}: internal error: {type(exc).__name__}: {exc}")
-        except BaseException:
-            # Stop now: leaflets being written finish (atomically), the rest never start.
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-    for line in sorted(written) + sorted(set(failures)) + sorted(set(internal)):
-        print(line)
-    print(f"{len(written)} leaflet(s) written, {len(set(failures))} clinic file problem(s)"
-          + (f", {len(set(internal))} internal error(s)" if internal else ""))
-    return 1 if internal else 2 if failures else 0
-
-
-def ignore_interrupts() -> None:
-    # Workers leave Ctrl-C to the parent, which stops the batch and tidies up.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def remove_temporary_files(folder: Path) -> None:
-    if folder.is_dir():
-        for leftover in folder.glob(f".*.{RUN_ID}.*{TEMP_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    try:
-        content = load_content(args.source, args.build_dir, args.language)
-        if args.clinics:
-            return run_batch(args, content)
-        for paper in args.paper:
-            name = leaflet_filename(args.language, paper, args.large_print)
-            output = args.output or args.build_dir / "leaflet" / name
-            output, pages = render_one(content, paper, args.large_print, args.clinic, output)
-            print(f"wrote {output} ({pages} pages)")
-            if args.output is None and args.clinic is None:
-                publish_with_book(args.build_dir, args.language, output)
-    except (InputError, ClinicFileError) as exc:
-        print(f"build_leaflet.py: error: {exc}", file=sys.stderr)
-        return 2
-    except (KeyboardInterrupt, SystemExit) as exc:
-        out_dirs = {args.build_dir / "leaflet", args.build_dir / "leaflet" / "clinics", html_dir(args.build_dir, args.language) / "leaflet"}
-        if args.output:
-            out_dirs |= {args.output, args.output.parent}
-        for folder in out_dirs:
-            remove_temporary_files(folder)
-        print("build_leaflet.py: interrupted; finished leaflets were kept, none is half-written", file=sys.stderr)
-        return 130 if isinstance(exc, KeyboardInterrupt) else 143
-    except Exception as exc:  # a bug, not bad input: still one line, and nothing half-written
-        if os.environ.get("LEAFLET_DEBUG"):
-            raise
-        print(f"build_leaflet.py: internal error: {type(exc).__name__}: {exc} "
-              "(set LEAFLET_DEBUG=1 for the traceback)", file=sys.stderr)
-        return 1
-    return 0
 
