@@ -30,6 +30,7 @@ extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
     "calcinosis_guide.pybtex_plugins",
+    "calcinosis_guide.incremental",
     "calcinosis_guide.book",
     "calcinosis_guide.leaflet",
     "calcinosis_guide.triage",
