@@ -17,7 +17,7 @@ BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -
 BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit test serve clean gettext
+.PHONY: all help venv html leaflet check audit bench test serve clean gettext
 
 all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
@@ -55,6 +55,9 @@ node_modules/.installed: package.json package-lock.json
 
 audit: all node_modules/.installed  ## Benchmark: Lighthouse and page weight for every page (writes _build/audit/)
 	$(VENVPY) scripts/audit_web.py --build-dir $(BUILDDIR)
+
+bench: all  ## Benchmark: build times, the leaflet's stages against WeasyPrint alone, batches, memory (writes _build/bench/)
+	$(VENVPY) scripts/bench.py --build-dir $(BUILDDIR)
 
 test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
 	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest
