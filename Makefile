@@ -1,6 +1,6 @@
 # Build the web book and the printable leaflets from the MyST pages in docs/.
 # Run `make help` for the list of targets. Variables can be overridden:
-#   make html SPHINXOPTS="-j auto"   make leaflet PAPERS="a4"
+#   make html SPHINXOPTS="-j auto"   make LANGUAGE=es
 
 PYTHON      ?= python3
 VENVDIR     ?= .venv
@@ -10,13 +10,16 @@ BUILDDIR    ?= _build
 SPHINXOPTS  ?=
 # scripts/build_book.py runs Sphinx with warnings as errors, nitpicky
 # references and --keep-going, so every problem shows in one pass.
-PAPERS      ?= a4 letter
 LANGUAGE    ?= en
+# What a build reads: the pages and the project's own code. The book and the
+# default leaflets are built again only when one of these changed.
+BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -path '*/_build/*' -not -path '*/__pycache__/*' -not -name '.*')
+BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit test serve clean review-status gettext
+.PHONY: all help venv html leaflet check audit test serve clean gettext
 
-all: html leaflet review-status  ## Build the book and the default leaflets (the default target)
+all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,21 +29,24 @@ $(VENVDIR)/.installed: requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "This project needs Python 3.11 or newer; found " + sys.version.split()[0] + ". Set PYTHON=/path/to/python3.11.")'
 	$(PYTHON) -m venv $(VENVDIR)
 	$(VENVPY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(VENVPY) -m pip install --quiet --no-deps --no-build-isolation --editable .
 	touch $@
 
 venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 
-html: venv  ## Build the web book into _build/html (a failed build keeps the last good one)
+# One process builds the book and renders the leaflets whose inputs changed;
+# the stamp is touched only after a clean build, so a failed one is retried.
+$(BUILT): $(BOOK_INPUTS) $(VENVDIR)/.installed
+	$(VENVPY) scripts/build_book.py --leaflets --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
+	@$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR) --only review --warn-only
+	@touch $@
+
+html: venv  ## Build the web book only into _build/html (a failed build keeps the last good one)
 	$(VENVPY) scripts/build_book.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
-leaflet: html  ## Build the default leaflets (standard and large print) into _build/leaflet
-	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p))
-	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p)) --large-print
+leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and large print) into _build/leaflet
 
-review-status: venv
-	@$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR) --only review --warn-only
-
-check: html  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
+check: $(BUILT)  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
 	$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR)
 
 node_modules/.installed: package.json package-lock.json
@@ -50,15 +56,15 @@ node_modules/.installed: package.json package-lock.json
 audit: all node_modules/.installed  ## Benchmark: Lighthouse and page weight for every page (writes _build/audit/)
 	$(VENVPY) scripts/audit_web.py --build-dir $(BUILDDIR)
 
-test: all check node_modules/.installed  ## Run the test suite (browser tests included)
-	$(VENVPY) -m pytest
+test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
+	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest
 
 gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to docs/locales/calcinosis.pot
 	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
-	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot $(SOURCEDIR)/_ext
+	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot scripts/calcinosis_guide
 
-serve: venv  ## Live preview of the book at http://127.0.0.1:8000
-	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+serve: venv  ## Live preview of the book at http://127.0.0.1:8000 (in _build/serve: the built book is not touched)
+	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/serve/doctrees $(SOURCEDIR) $(BUILDDIR)/serve/html
 
 clean:  ## Remove everything built (keeps .venv)
 	rm -rf $(BUILDDIR)

@@ -4,14 +4,12 @@ import contextlib
 import io
 import os
 import shutil
-import sys
 from pathlib import Path
 
-DOCS = Path(__file__).parent
-sys.path.insert(0, str(DOCS / "_ext"))
+from calcinosis_guide.book import load_book_metadata
+from calcinosis_guide.book import site_path as bookmeta_site_path
 
-from bookmeta import load_book_metadata  # noqa: E402
-from bookmeta import site_path as bookmeta_site_path  # noqa: E402
+DOCS = Path(__file__).parent
 
 # sphinxext-opengraph prints a note on import when matplotlib (only needed for
 # social-card images, which the book does not make) is missing; keep the build
@@ -31,11 +29,13 @@ html_baseurl = BOOK["base_url"]
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
-    "bookmeta",
-    "leaflet",
-    "triage",
-    "mystlint",
-    "qualityreport",
+    "calcinosis_guide.pybtex_plugins",
+    "calcinosis_guide.incremental",
+    "calcinosis_guide.book",
+    "calcinosis_guide.leaflet",
+    "calcinosis_guide.triage",
+    "calcinosis_guide.mystlint",
+    "calcinosis_guide.qualityreport",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
@@ -115,8 +115,8 @@ import re  # noqa: E402
 
 from markupsafe import Markup  # noqa: E402
 
-from bookmeta import review_line  # noqa: E402
-from leaflet import leaflet_filename  # noqa: E402
+from calcinosis_guide.book import review_line  # noqa: E402
+from calcinosis_guide.outputs import leaflet_filename  # noqa: E402
 
 # Scripts the theme adds that the book does not use: Font Awesome (icons are
 # inline SVG next to text labels) and Bootstrap (no tooltips or dropdowns).

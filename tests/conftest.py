@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -12,8 +13,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 SCRIPT = ROOT / "scripts" / "build_leaflet.py"
-sys.path.insert(0, str(ROOT / "docs" / "_ext"))
-sys.path.insert(0, str(ROOT / "scripts"))
 
 
 def run_sphinx(source: Path, build_dir: Path) -> subprocess.CompletedProcess:
@@ -25,6 +24,11 @@ def run_sphinx(source: Path, build_dir: Path) -> subprocess.CompletedProcess:
     )
 
 
+def run_build_book(*args: str | Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), *map(str, args)],
+                          capture_output=True, text=True)
+
+
 def run_leaflet(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)],
                           capture_output=True, text=True)
@@ -32,9 +36,20 @@ def run_leaflet(*args: str | Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Path:
-    """A fresh build of docs/ into a temporary build folder; returns that folder."""
+    """A build folder holding the book and the default leaflets, built once per session.
+
+    Under `make test` that is a copy of the build `make` has just made
+    (CALCINOSIS_BUILT_BOOK names it), so the tests check what `make` built
+    and never build it twice; a copy, because tests write into it. Run
+    alone, pytest builds it here the way `make` does.
+    """
     build_dir = tmp_path_factory.mktemp("build")
-    result = run_sphinx(DOCS, build_dir)
+    made = os.environ.get("CALCINOSIS_BUILT_BOOK")
+    if made:
+        for part in ("html", "leaflet", "leaflet-content", "doctrees"):
+            shutil.copytree(Path(made) / part, build_dir / part, symlinks=True)
+        return build_dir
+    result = run_build_book("--leaflets", "--source", DOCS, "--build-dir", build_dir)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
     return build_dir
@@ -42,18 +57,20 @@ def book(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def leaflets(book: Path) -> dict[str, Path]:
-    """The default A4 and Letter leaflets rendered from the session's book build."""
-    result = run_leaflet("--build-dir", book, "--paper", "a4", "--paper", "letter")
-    assert result.returncode == 0, result.stderr
+    """The default standard A4 and Letter leaflets of the session's build."""
     return {paper: book / "leaflet" / f"calcinosis-leaflet-en-{paper}.pdf" for paper in ("a4", "letter")}
 
 
+@pytest.fixture(scope="session")
+def large_print(book: Path) -> dict[str, Path]:
+    """The default large-print A4 and Letter leaflets of the session's build."""
+    return {paper: book / "leaflet" / f"calcinosis-leaflet-en-{paper}-large-print.pdf" for paper in ("a4", "letter")}
+
+
 def copy_docs(parent: Path) -> Path:
-    """Copy docs/ into ``parent``, with scripts/ beside it as in the repository
-    (the quality-report extension reads the checker from there)."""
+    """Copy docs/ into ``parent``."""
     target = parent / "docs"
     shutil.copytree(DOCS, target, ignore=shutil.ignore_patterns("_build", "__pycache__"))
-    (parent / "scripts").symlink_to(ROOT / "scripts")
     return target
 
 

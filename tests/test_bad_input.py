@@ -4,20 +4,17 @@ and the last good book and leaflet text left exactly as they were."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_leaflet
-
-BUILD_BOOK = ROOT / "scripts" / "build_book.py"
+from conftest import ROOT, copy_docs, run_build_book, run_leaflet
 
 
 def build_book(docs: Path, build_dir: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(BUILD_BOOK), "--source", str(docs), "--build-dir", str(build_dir)],
-                          capture_output=True, text=True)
+    return run_build_book("--source", docs, "--build-dir", build_dir)
 
 
 def append(page: Path, text: str) -> None:
@@ -46,37 +43,81 @@ def set_review(docs: Path, last: str, next_: str) -> None:
     book.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+# Every mistake goes into one copy of the pages, each on a line of its own,
+# and one strict build must report each of them with its file and line.
 MYST_MISTAKES = {
-    "unclosed fence": ("causes.md", "```python\nx = 1", "causes.md:", "never closed"),
-    "unknown directive": ("causes.md", ":::{leafet} Oops\ntext\n:::", "causes.md:", "Unknown directive type: 'leafet'"),
-    "unknown role": ("causes.md", "A {termm}`calcium` role.", "causes.md:", 'Unknown interpreted text role "termm"'),
-    "missing citation key": ("causes.md", "A claim {cite}`ref999`.", "causes.md:", 'could not find bibtex key "ref999"'),
-    "broken cross-reference": ("causes.md", "See [this](nowhere.md).", "causes.md:", "nowhere.md"),
-    "unknown glossary term": ("causes.md", "A {term}`flibbertigibbet`.", "causes.md:", "term not in glossary"),
-    "empty leaflet passage": ("causes.md", "::::{leaflet} Empty\n::::", "causes.md:", 'leaflet passage "Empty" is empty'),
-    "unknown leaflet box": ("causes.md", "::::{leaflet} Boxed\n:box: loud\nText.\n::::", "causes.md:",
-                            "Invalid option value for 'box': loud"),
+    "unknown directive": ("causes.md", ":::{leafet} Oops\ntext\n:::", "Unknown directive type: 'leafet'"),
+    "unknown role": ("causes.md", "A {termm}`calcium` role.", 'Unknown interpreted text role "termm"'),
+    "missing citation key": ("causes.md", "A claim {cite}`ref999`.", 'could not find bibtex key "ref999"'),
+    "broken cross-reference": ("causes.md", "See [this](nowhere.md).", "nowhere.md"),
+    "unknown glossary term": ("causes.md", "A {term}`flibbertigibbet`.", "term not in glossary"),
+    "empty leaflet passage": ("causes.md", "::::{leaflet} Empty\n::::", 'leaflet passage "Empty" is empty'),
+    # MyST names the line of the bad option, one below the directive.
+    "unknown leaflet box": ("causes.md", "::::{leaflet} Boxed\n:box: loud\nText.\n::::",
+                            "Invalid option value for 'box': loud", 1),
+    # Last on its page: everything after an unclosed fence disappears into it.
+    "unclosed fence": ("tests.md", "```python\nx = 1", "never closed"),
 }
 
 
+@pytest.fixture(scope="module")
+def broken_pages(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    """A copy of the pages with every mistake above and a page outside every toctree;
+    for each mistake, the ``page:line`` where it starts."""
+    docs = copy_docs(tmp_path_factory.mktemp("broken"))
+    where = {}
+    for case, (page, text, _, *offset) in MYST_MISTAKES.items():
+        before = (docs / page).read_text(encoding="utf-8")
+        # append() adds two blank lines before the text
+        where[case] = f"{page}:{before.count(chr(10)) + 3 + sum(offset)}"
+        append(docs / page, text)
+    (docs / "stray.md").write_text("# Stray page\n\nText.\n", encoding="utf-8")
+    return docs, where
+
+
+@pytest.fixture(scope="module")
+def failed_build(broken_pages, book, tmp_path_factory):
+    """The broken pages built twice over a copy of the session's good build."""
+    build_dir = tmp_path_factory.mktemp("failed") / "build"
+    shutil.copytree(book, build_dir, symlinks=True)
+    before = tree_digest(build_dir / "html"), (build_dir / "leaflet-content" / "en.json").read_bytes()
+    first = build_book(broken_pages[0], build_dir)
+    second = build_book(broken_pages[0], build_dir)  # Sphinx must not take the pages as read
+    after = tree_digest(build_dir / "html"), (build_dir / "leaflet-content" / "en.json").read_bytes()
+    return build_dir, first, second, before, after
+
+
 @pytest.mark.parametrize("case", sorted(MYST_MISTAKES))
-def test_myst_mistake_is_one_line_naming_file_and_line_with_exit_2(docs_copy, tmp_path, case):
-    page, text, where, what = MYST_MISTAKES[case]
-    append(docs_copy / page, text)
-    result = build_book(docs_copy, tmp_path / "build")
-    assert result.returncode == 2, result.stderr
-    problems = problem_lines(result.stderr)
-    assert any(where in line and what in line for line in problems), result.stderr
-    assert "Traceback" not in result.stderr
+def test_myst_mistake_is_one_line_naming_file_and_line_with_exit_2(broken_pages, failed_build, case):
+    _, where = broken_pages
+    _, first, second, _, _ = failed_build
+    what = MYST_MISTAKES[case][2]
+    for result in (first, second):
+        assert result.returncode == 2, result.stderr
+        assert "Traceback" not in result.stderr
+        assert any(f"{where[case]}:" in line and what in line for line in problem_lines(result.stderr)), \
+            (where[case], result.stderr)
+
+
+def test_page_outside_every_toctree_is_reported(failed_build):
+    _, first, *_ = failed_build
+    assert any("stray.md" in line and "toctree" in line for line in problem_lines(first.stderr))
+
+
+def test_failed_build_keeps_the_last_good_book_and_leaflet_text(failed_build):
+    build_dir, first, second, before, after = failed_build
+    assert (first.returncode, second.returncode) == (2, 2)
+    assert after == before
+    assert [p.name for p in build_dir.iterdir() if p.name.startswith(".staging")] == []
+    assert "the previous book" in first.stderr.splitlines()[-1]
+
+
+def test_failed_first_build_writes_no_book(broken_pages, tmp_path):
+    result = build_book(broken_pages[0], tmp_path / "build")
+    assert result.returncode == 2
     assert not (tmp_path / "build" / "html").exists()
     assert not (tmp_path / "build" / "leaflet-content").exists()
-
-
-def test_page_outside_every_toctree_is_reported(docs_copy, tmp_path):
-    (docs_copy / "stray.md").write_text("# Stray page\n\nText.\n", encoding="utf-8")
-    result = build_book(docs_copy, tmp_path / "build")
-    assert result.returncode == 2
-    assert any("stray.md" in line and "toctree" in line for line in problem_lines(result.stderr))
+    assert not (tmp_path / "build" / "leaflet").exists()
 
 
 def test_page_that_is_not_utf8_is_reported_with_its_line(docs_copy, tmp_path):
@@ -100,18 +141,6 @@ def test_bad_review_dates_are_one_line_errors(docs_copy, tmp_path, last, next_, 
     assert result.returncode == 2
     problems = problem_lines(result.stderr)
     assert len(problems) == 1 and expected in problems[0], result.stderr
-
-
-def test_failed_build_keeps_the_last_good_book_and_leaflet_text(docs_copy, tmp_path):
-    build_dir = tmp_path / "build"
-    assert build_book(docs_copy, build_dir).returncode == 0
-    before = tree_digest(build_dir / "html"), (build_dir / "leaflet-content" / "en.json").read_bytes()
-    append(docs_copy / "causes.md", "A {term}`flibbertigibbet`.")
-    assert build_book(docs_copy, build_dir).returncode == 2
-    assert build_book(docs_copy, build_dir).returncode == 2  # and it keeps failing until fixed
-    after = tree_digest(build_dir / "html"), (build_dir / "leaflet-content" / "en.json").read_bytes()
-    assert after == before
-    assert [p.name for p in build_dir.iterdir() if p.name.startswith(".")] == []
 
 
 def test_leaflet_passages_too_long_for_two_pages_name_the_overflow_and_the_longest(docs_copy, tmp_path):

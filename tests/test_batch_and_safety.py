@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT, run_leaflet
 
-EXAMPLE = ROOT / "scripts" / "leaflet" / "example-clinic"
+EXAMPLE = ROOT / "scripts" / "example-clinic"
 GOOD = 'name = "{name}"\nphone = "0100 000000"\nhours = "Always"\nurgent_help = "Call 999."\n'
 
 
@@ -60,14 +60,14 @@ def test_failed_render_leaves_the_earlier_good_pdf_untouched(book, tmp_path):
 def test_renderer_refuses_anything_outside_the_project(url):
     from weasyprint.urls import FatalURLFetchingError
 
-    from build_leaflet import project_only_fetcher
+    from calcinosis_guide.render import project_only_fetcher
 
     with pytest.raises(FatalURLFetchingError):
         project_only_fetcher().fetch(url)
 
 
 def test_renderer_reads_its_own_stylesheet():
-    from build_leaflet import LEAFLET_DIR, project_only_fetcher
+    from calcinosis_guide.render import LEAFLET_DIR, project_only_fetcher
 
     response = project_only_fetcher().fetch((LEAFLET_DIR / "leaflet.css").as_uri())
     assert b"@page" in response.read()

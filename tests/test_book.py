@@ -71,7 +71,7 @@ def test_bibliography_links_doi_and_pubmed(book):
 
 
 def test_every_page_shows_review_dates_from_book_toml(book):
-    from bookmeta import format_date, load_book_metadata
+    from calcinosis_guide.book import format_date, load_book_metadata
 
     review = load_book_metadata(DOCS / "book.toml")["review"]
     expected = format_date(review["last_reviewed"], "en")
@@ -91,10 +91,23 @@ def test_home_page_links_to_leaflets_that_exist(book, leaflets):
 
 
 def test_no_leaflet_heading_leaks_into_the_web_page(book):
+    """A passage's heading is for the leaflet: the web page shows the passage's
+    text where it stands, under the page's own headings, and never that heading."""
     import json
+
+    from bs4 import BeautifulSoup
 
     content = json.loads((book / "leaflet-content" / "en.json").read_text())
     assert content["passages"], "no passages were collected"
+    by_page: dict[str, list[dict]] = {}
     for passage in content["passages"]:
-        page = html_of(book, passage["docname"])
-        assert 'class="leaflet-passage"' in page
+        by_page.setdefault(passage["docname"], []).append(passage)
+    for docname, passages in by_page.items():
+        soup = BeautifulSoup(html_of(book, docname), "html.parser")
+        shown = soup.select("div.leaflet-passage")
+        assert len(shown) == len(passages), docname
+        for div, passage in zip(shown, passages):
+            headings = [h.get_text(" ", strip=True) for h in div.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+            assert passage["heading"] not in headings, (docname, passage["heading"])
+            assert not div.get_text(" ", strip=True).startswith(passage["heading"]), (docname, passage["heading"])
+            assert div.get_text(" ", strip=True), (docname, passage["heading"])

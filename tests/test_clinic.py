@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from clinic_details import FIELDS, APPROVAL_FIELDS, ClinicFileError, load_clinic
+from calcinosis_guide.clinic import FIELDS, APPROVAL_FIELDS, ClinicFileError, load_clinic
 from conftest import ROOT, run_leaflet
 
-EXAMPLE = ROOT / "scripts" / "leaflet" / "example-clinic" / "clinic.toml"
+EXAMPLE = ROOT / "scripts" / "example-clinic" / "clinic.toml"
 MM = 72 / 25.4
 
 
@@ -119,14 +119,28 @@ BAD_CLINIC_FILES = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(BAD_CLINIC_FILES))
-def test_bad_clinic_file_gets_one_line_error_exit_2_and_no_pdf(book, tmp_path, case):
+def bad_clinic(tmp_path: Path, case: str) -> tuple[Path, str]:
     body, expected = BAD_CLINIC_FILES[case]
     folder = tmp_path / "clinic"
     folder.mkdir()
     (folder / "logo.png").write_bytes(png(4, 4))
     (tmp_path / "outside.png").write_bytes(png(4, 4))
-    clinic = write_clinic(folder, body)
+    return write_clinic(folder, body), expected
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CLINIC_FILES))
+def test_bad_clinic_file_gets_one_line_error_naming_file_and_field(tmp_path, case):
+    clinic, expected = bad_clinic(tmp_path, case)
+    with pytest.raises(ClinicFileError) as error:
+        load_clinic(clinic)
+    message = str(error.value)
+    assert message.startswith(f"{clinic}: ") and "\n" not in message
+    assert expected in message
+
+
+@pytest.mark.parametrize("case", ["syntax error", "unknown key with suggestion", "logo escaping the folder"])
+def test_bad_clinic_file_on_the_command_line_exits_2_with_no_pdf(book, tmp_path, case):
+    clinic, expected = bad_clinic(tmp_path, case)
     output = tmp_path / "out" / "leaflet.pdf"
     result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
     assert result.returncode == 2, result.stderr

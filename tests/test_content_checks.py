@@ -14,8 +14,8 @@ import pytest
 
 from conftest import DOCS, ROOT, copy_docs
 
-import check_content as cc
-from bookmeta import load_book_metadata
+import calcinosis_guide.content_checks as cc
+from calcinosis_guide.book import load_book_metadata
 
 CHECKER = ROOT / "scripts" / "check_content.py"
 

@@ -3,7 +3,9 @@ network, random clinic records, and builds that repeat exactly."""
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import ROOT, SCRIPT, run_leaflet, run_sphinx
+from conftest import ROOT, SCRIPT, run_leaflet
 
 GOOD = 'name = "{name}"\nphone = "0100 000000"\nhours = "Always"\nurgent_help = "Call 999."\n'
 
@@ -83,7 +85,10 @@ socket.getaddrinfo = _refuse_lookup
 '''
 
 
-def test_make_and_a_clinic_render_work_with_the_network_blocked(tmp_path):
+@pytest.fixture(scope="module")
+def offline_build(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, dict]:
+    """`make` run into a fresh build folder with every internet socket refused."""
+    tmp_path = tmp_path_factory.mktemp("offline")
     blocker = tmp_path / "blocker"
     blocker.mkdir()
     (blocker / "sitecustomize.py").write_text(NO_NETWORK)
@@ -92,10 +97,16 @@ def test_make_and_a_clinic_render_work_with_the_network_blocked(tmp_path):
                            env=env, capture_output=True, text=True)
     assert "network access attempted" in probe.stderr  # the blocker really is active
     build_dir = tmp_path / "build"
-    made = subprocess.run(["make", "-C", str(ROOT), "html", "leaflet", f"BUILDDIR={build_dir}"],
-                          env=env, capture_output=True, text=True)
+    made = subprocess.run(["make", "-C", str(ROOT), f"BUILDDIR={build_dir}"], env=env, capture_output=True, text=True)
+    return build_dir, made, env
+
+
+def test_make_and_a_clinic_render_work_with_the_network_blocked(offline_build, tmp_path):
+    build_dir, made, env = offline_build
     assert made.returncode == 0, made.stderr
-    clinic = ROOT / "scripts" / "leaflet" / "example-clinic" / "clinic.toml"
+    assert sorted(p.name for p in (build_dir / "leaflet").glob("*.pdf")) == sorted(
+        p.name for p in (build_dir / "html" / "leaflet").glob("*.pdf")) and len(list((build_dir / "leaflet").glob("*.pdf"))) == 4
+    clinic = ROOT / "scripts" / "example-clinic" / "clinic.toml"
     render = subprocess.run([sys.executable, str(SCRIPT), "--build-dir", str(build_dir), "--paper", "letter",
                              "--clinic", str(clinic), "--output", str(tmp_path / "clinic.pdf")],
                             env=env, capture_output=True, text=True)
@@ -103,17 +114,17 @@ def test_make_and_a_clinic_render_work_with_the_network_blocked(tmp_path):
     assert len(PdfReader(tmp_path / "clinic.pdf").pages) == 2
 
 
-def test_building_the_book_twice_gives_the_same_html(book, tmp_path):
-    again = tmp_path / "again"
-    assert run_sphinx(ROOT / "docs", again).returncode == 0
-    first, second = book / "html", again / "html"
+def test_building_the_book_twice_gives_the_same_html_and_leaflets(book, offline_build):
+    """The session's build and the offline one: same pages, same bytes."""
+    again = offline_build[0]
     stamped = {".buildinfo", ".buildinfo.bak"}  # Sphinx's own build stamp
-    names = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file() and p.name not in stamped
-                   and "leaflet" not in p.parts)
-    assert names == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file()
-                           and p.name not in stamped and "leaflet" not in p.parts)
-    for name in names:
-        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    for folder in ("html", "leaflet"):
+        first, second = book / folder, again / folder
+        names = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file() and p.name not in stamped)
+        assert names == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file()
+                               and p.name not in stamped)
+        for name in names:
+            assert (first / name).read_bytes() == (second / name).read_bytes(), name
 
 
 def clinic_text(max_size: int):
@@ -140,8 +151,8 @@ def test_any_clinic_record_gives_a_two_page_leaflet_or_a_clean_error(book, tmp_p
 
     import tomli_w
 
-    from build_leaflet import InputError, load_content, render_pdf
-    from clinic_details import ClinicFileError, load_clinic
+    from calcinosis_guide.render import InputError, render_pdf
+    from calcinosis_guide.clinic import ClinicFileError, load_clinic
 
     folder = tmp_path_factory.mktemp("clinic")
     record = {"name": name + right_to_left, "phone": "0100 000000", "hours": hours + emoji, "urgent_help": urgent}
@@ -165,13 +176,28 @@ def test_any_clinic_record_gives_a_two_page_leaflet_or_a_clean_error(book, tmp_p
 
 
 def test_an_internal_error_is_one_line_with_exit_1_and_writes_nothing(tmp_path):
+    from calcinosis_guide.leaflet import HANDOVER_FORMAT
+    from calcinosis_guide.outputs import sources_fingerprint
+
     content = tmp_path / "build" / "leaflet-content" / "en.json"
     content.parent.mkdir(parents=True)
-    content.write_text('{"passages": [', encoding="utf-8")  # a damaged build file, not user input
-    os.utime(content, (time.time() + 3600, time.time() + 3600))  # newer than the pages: no rebuild
+    # A hand-over of the right format and sources that lacks its labels: a bug, not user input.
+    content.write_text(json.dumps({"format": HANDOVER_FORMAT, "sources": sources_fingerprint(ROOT / "docs"),
+                                   "language": "en", "passages": []}), encoding="utf-8")
     output = tmp_path / "out.pdf"
     result = run_leaflet("--build-dir", tmp_path / "build", "--paper", "a4", "--output", output)
-    assert result.returncode == 1
+    assert result.returncode == 1, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "internal error" in result.stderr and "Traceback" not in result.stderr
     assert not output.exists()
+
+
+def test_a_hand_over_of_another_format_is_rebuilt_not_misread(book, tmp_path):
+    build_dir = tmp_path / "build"
+    shutil.copytree(book, build_dir)
+    handover = build_dir / "leaflet-content" / "en.json"
+    handover.write_text('{"format": 0, "passages": [', encoding="utf-8")
+    result = run_leaflet("--build-dir", build_dir, "--paper", "a4", "--output", tmp_path / "out.pdf")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(handover.read_text(encoding="utf-8"))["format"] >= 1
+    assert len(PdfReader(tmp_path / "out.pdf").pages) == 2

@@ -17,13 +17,6 @@ FOOTER_TOP_FROM_BOTTOM = 27 * MM  # the footer sits in the bottom margin
 LARGE_PRINT_FOOTER_TOP_FROM_BOTTOM = 40 * MM
 
 
-@pytest.fixture(scope="session")
-def large_print(book) -> dict[str, Path]:
-    result = run_leaflet("--build-dir", book, "--large-print")
-    assert result.returncode == 0, result.stderr
-    return {paper: book / "leaflet" / f"calcinosis-leaflet-en-{paper}-large-print.pdf" for paper in ("a4", "letter")}
-
-
 def body_chars(path: Path, footer_top: float = FOOTER_TOP_FROM_BOTTOM):
     with pdfplumber.open(path) as pdf:
         for page in pdf.pages:

@@ -45,7 +45,7 @@ def test_a_new_language_needs_only_a_catalog(docs_copy, tmp_path):
 
 def test_template_catalog_lists_every_leaflet_label():
     from conftest import DOCS
-    from leaflet import leaflet_labels
+    from calcinosis_guide.leaflet import leaflet_labels
 
     from babel.messages.pofile import read_po
 

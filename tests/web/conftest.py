@@ -18,12 +18,10 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 CHECKS = Path(__file__).with_name("browser_checks.mjs")
 
-from audit_web import pages, serve, site_path  # noqa: E402
-from webpages import ROOT  # noqa: E402
+from calcinosis_guide.audit import pages, serve, site_path
+from web.webpages import ROOT
 
 
 def pytest_configure(config):

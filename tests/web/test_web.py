@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from bs4 import BeautifulSoup
-from webpages import book_toml, source_pages
+from web.webpages import book_toml, source_pages
 
 PAGES = source_pages()
 CONTENT_PAGES = [p for p in PAGES if p != "search.html"]
@@ -38,7 +38,7 @@ def soup(html_dir: Path, page: str) -> BeautifulSoup:
 
 
 def test_every_source_page_is_built_and_checked(html_dir):
-    from audit_web import pages
+    from calcinosis_guide.audit import pages
 
     assert pages(html_dir) == PAGES
 
@@ -222,7 +222,7 @@ def test_robots_txt_allows_crawling_and_names_the_sitemap(html_dir):
 
 
 def test_404_page_works_at_any_depth(html_dir):
-    from audit_web import site_path
+    from calcinosis_guide.audit import site_path
 
     s = soup(html_dir, "404.html")
     assert s.h1.get_text(strip=True).startswith("Page not found")

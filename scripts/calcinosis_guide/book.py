@@ -17,6 +17,8 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
 
+from calcinosis_guide.outputs import leaflet_filename
+
 MESSAGE_CATALOG = "calcinosis"
 _ = get_translation(MESSAGE_CATALOG)
 
@@ -128,8 +130,6 @@ def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> Non
     if not sections:
         return
     metadata = app.config.book_metadata
-    from leaflet import leaflet_filename  # the leaflet module owns PDF names
-
     to_root = "../" * docname.count("/")
     pdf = leaflet_filename(app.config.language or "en", "a4")
     banner = nodes.paragraph(classes=["review-dates"])

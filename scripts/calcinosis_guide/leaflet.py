@@ -9,10 +9,12 @@ A page marks text for the leaflet like this::
 
 The passages are recorded in the build environment while pages are read
 (the collector pattern of ``sphinx.ext.todo``), and when an HTML build
-finishes they are written, in reading order, to
-``<build>/leaflet-content/<language>.json``. ``scripts/build_leaflet.py``
-turns that file into PDFs, so the leaflet never holds text of its own and
-the pages are parsed once for the book and the leaflet together.
+finishes they are written, in reading order, with the book's metadata and
+the translated labels, to the hand-over file beside the HTML output folder:
+``<outdir>/../leaflet-content/<language>.json`` (``HANDOVER_FORMAT`` says
+which version of its layout it holds). ``calcinosis_guide.render`` turns
+that file into PDFs, so the leaflet never holds text of its own and the
+pages are parsed once for the book and the leaflet together.
 """
 
 from __future__ import annotations
@@ -31,24 +33,16 @@ from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from bookmeta import MESSAGE_CATALOG, clinical_review_status, format_date
-from triage import cards_for, get_help, triage_heading
+from calcinosis_guide.book import MESSAGE_CATALOG, clinical_review_status, format_date
+from calcinosis_guide.outputs import leaflet_content_path, leaflet_filename, sources_fingerprint
+from calcinosis_guide.triage import cards_for, get_help, triage_heading
 
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
 
-PAPERS = ("a4", "letter")
 BOXES = ("urgent",)
-
-
-def leaflet_filename(language: str, paper: str, large_print: bool = False) -> str:
-    """The file name every leaflet PDF is published under."""
-    edition = "-large-print" if large_print else ""
-    return f"calcinosis-leaflet-{language}-{paper}{edition}.pdf"
-
-
-def leaflet_content_path(build_dir: str | Path, language: str) -> Path:
-    return Path(build_dir) / "leaflet-content" / f"{language}.json"
+# The layout of the hand-over file; the renderer refuses any other.
+HANDOVER_FORMAT = 1
 
 
 class leaflet_passage(nodes.General, nodes.Element):
@@ -201,6 +195,8 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
         logger.warning("no {leaflet} passages found: the leaflet would be empty", type="leaflet")
     metadata = app.config.book_metadata
     content = {
+        "format": HANDOVER_FORMAT,
+        "sources": sources_fingerprint(app.srcdir),
         "language": language,
         # Title, subtitle and publisher are printed words too: translate them like the labels.
         "book": {key: _(value) if key in ("title", "subtitle", "publisher") else value
@@ -214,8 +210,9 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
         "labels": leaflet_labels(),
         "passages": passages,
     }
-    # scripts/build_book.py names a staging file, swapped in only after a clean build.
-    target = Path(app.config.leaflet_content_file or leaflet_content_path(Path(app.outdir).parent, language))
+    # Beside the output folder: calcinosis_guide.build builds into a staging
+    # folder, so a failed build leaves the last good hand-over in place.
+    target = leaflet_content_path(Path(app.outdir).parent, language)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -246,7 +243,6 @@ def leaflet_labels() -> dict[str, str]:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("leaflet_large_print", False, "env", types=[bool])
-    app.add_config_value("leaflet_content_file", "", "", types=[str])
     transparent = (lambda self, node: None, lambda self, node: None)
     app.add_node(
         leaflet_passage,

@@ -26,7 +26,7 @@ MAX_LOGO_BYTES = 2 * 1024 * 1024
 MAX_LOGO_PIXELS = 25_000_000  # more than any printed logo needs; stops decompression bombs
 
 
-FONT_FILES = sorted((Path(__file__).resolve().parent / "leaflet" / "fonts").glob("*.ttf"))
+FONT_FILES = sorted((Path(__file__).resolve().parent / "printed" / "fonts").glob("*.ttf"))
 
 
 @functools.lru_cache(maxsize=1)

@@ -35,7 +35,7 @@ from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from bookmeta import MESSAGE_CATALOG
+from calcinosis_guide.book import MESSAGE_CATALOG
 
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)

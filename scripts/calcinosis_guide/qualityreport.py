@@ -7,15 +7,12 @@ the maintainers' quality report can never show stale figures.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 
 class readability_report(nodes.General, nodes.Element):
@@ -50,8 +47,8 @@ def fill_reports(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(readability_report))
     if not placeholders:
         return
-    from check_content import readability_rows, table_data
-    from leaflet import reading_order
+    from calcinosis_guide.content_checks import readability_rows, table_data
+    from calcinosis_guide.leaflet import reading_order
 
     env = app.env
     doctrees = {name: env.get_doctree(name) for name in env.found_docs}

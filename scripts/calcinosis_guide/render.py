@@ -1,0 +1,267 @@
+"""Lay out the printed leaflet as a PDF with WeasyPrint.
+
+The text comes from the hand-over that the book build writes (the
+``{leaflet}`` passages of the pages, in reading order, with the book's
+metadata and the translated labels: see ``calcinosis_guide.leaflet``); this
+module only turns it into HTML with ``printed/leaflet.html`` and into PDF
+with ``printed/leaflet.css``. It reads no other file and never goes online.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from calcinosis_guide.leaflet import HANDOVER_FORMAT
+from calcinosis_guide.outputs import PAPERS, leaflet_filename
+
+# The leaflet's template, stylesheet and fonts: the only files rendering may read.
+LEAFLET_DIR = Path(__file__).resolve().parent / "printed"
+
+STANDARD_PAGES = 2
+LARGE_PRINT_MAX_PAGES = 4
+TEMP_SUFFIX = ".leaflet-tmp"
+# Marks this run's temporary files (batch workers inherit it), so an
+# interrupted run removes only its own.
+RUN_ID = os.environ.get("LEAFLET_RUN_ID") or str(os.getpid())
+
+
+# The editions `make` builds and publishes with the book: (paper, large print).
+DEFAULT_EDITIONS = tuple((paper, large) for large in (False, True) for paper in PAPERS)
+
+
+class InputError(Exception):
+    """Bad input from the user: reported on one line, exit code 2."""
+
+
+def read_handover(path: Path) -> dict:
+    """The passages and metadata the book build handed over, in a layout this renderer knows."""
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: not found; build the book first (make)") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot be read ({exc}); build the book again (make)") from None
+    if not isinstance(content, dict) or content.get("format") != HANDOVER_FORMAT:
+        found = content.get("format") if isinstance(content, dict) else None
+        raise InputError(f"{path}: hand-over format {found!r}, this renderer reads {HANDOVER_FORMAT}; "
+                         "build the book again (make)")
+    return content
+
+
+def inputs_key(content: dict) -> str:
+    """A fingerprint of everything a generic leaflet is made from: the hand-over,
+    the template, stylesheet and fonts, and this module. Equal keys, equal PDFs."""
+    # Not the sources' fingerprint: a page edit outside the passages changes no leaflet.
+    printed = {key: value for key, value in content.items() if key != "sources"}
+    digest = hashlib.sha256(json.dumps(printed, sort_keys=True).encode("utf-8"))
+    for path in sorted(p for p in LEAFLET_DIR.rglob("*") if p.is_file()) + [Path(__file__)]:
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401  (a second or so, paid while the book builds)
+
+
+def warm_pool(workers: int | None = None) -> ProcessPoolExecutor:
+    """Worker processes that import WeasyPrint now, while the caller does other work."""
+    workers = workers or min(len(DEFAULT_EDITIONS), os.cpu_count() or 1)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_import_weasyprint)
+    for _ in range(workers):
+        pool.submit(int)
+    return pool
+
+
+def render_default_editions(content: dict, folder: Path, pool: ProcessPoolExecutor) -> list[Path]:
+    """The generic leaflets of every default edition, rendered in parallel into ``folder``."""
+    language = content["language"]
+    jobs = [pool.submit(render_pdf, content, paper, large, None, folder / leaflet_filename(language, paper, large))
+            for paper, large in DEFAULT_EDITIONS]
+    for job in jobs:
+        job.result()  # the first InputError (say, a leaflet too long) reaches the caller
+    return [folder / leaflet_filename(language, paper, large) for paper, large in DEFAULT_EDITIONS]
+
+
+def qr_data_uri(url: str) -> str:
+    import segno
+
+    # Medium error correction survives a smudge; border=4 is the quiet zone the QR standard asks for.
+    return segno.make(url, error="m").svg_data_uri(border=4, omitsize=True, dark="#000", light="#fff")
+
+
+def short_address(url: str) -> str:
+    return url.split("://", 1)[-1].rstrip("/")
+
+
+def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None) -> str:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(LEAFLET_DIR),
+        autoescape=True,  # clinic text is always shown as text, never as markup
+        undefined=jinja2.StrictUndefined,
+    )
+    labels = content["labels"]
+    before, _, rest = labels["page_of"].partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    if clinic and clinic.get("approval"):
+        approval = clinic["approval"]
+        approval_line = labels["approved_by"].format(
+            who=approval["approved_by"], date=approval["date"], reference=approval["reference"])
+    else:
+        approval_line = labels["not_approved"]
+    return env.get_template("leaflet.html").render(
+        language=content["language"],
+        book=content["book"],
+        review=content["review"],
+        labels=labels,
+        passages=content["passages"],
+        edition=content["review"]["last_reviewed"]["iso"],
+        page_of=(before, middle, after),
+        approval_line=approval_line,
+        paper=paper,
+        large_print=large_print,
+        clinic=clinic,
+        qr_uri=qr_data_uri(content["book"]["base_url"]),
+        short_url=short_address(content["book"]["base_url"]),
+    )
+
+
+def project_only_fetcher():
+    """A URL fetcher that reads only the leaflet's own files and data: URIs.
+
+    Clinic logos arrive as data: URIs after they are checked, so nothing a
+    clinic file says can make the renderer read another file or go online.
+    """
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+    class ProjectOnlyFetcher(URLFetcher):
+        def __init__(self):
+            super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if url.startswith("file:"):
+                from urllib.parse import unquote, urlparse
+
+                parts = urlparse(url)
+                path = Path(unquote(parts.path)).resolve()
+                if parts.netloc not in ("", "localhost") or not path.is_relative_to(LEAFLET_DIR):
+                    raise FatalURLFetchingError(f"refused to read {url}: outside {LEAFLET_DIR}")
+            elif not url.startswith("data:"):
+                raise FatalURLFetchingError(f"refused to fetch {url}: rendering never goes online")
+            return super().fetch(url, headers)
+
+    return ProjectOnlyFetcher()
+
+
+@contextlib.contextmanager
+def weasyprint_errors():
+    """Collect the errors WeasyPrint logs while it lays out a document."""
+    import logging
+
+    errors: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage().splitlines()[0])
+
+    handler = Collect(level=logging.ERROR)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        logger.removeHandler(handler)
+
+
+def longest_passages(passages: list[dict], count: int = 3) -> str:
+    def words(passage: dict) -> int:
+        return len(re.sub(r"<[^>]+>", " ", passage["html"]).split())
+
+    ranked = sorted(passages, key=words, reverse=True)[:count]
+    return "longest: " + ", ".join(f'"{p["heading"]}" in {p["docname"]}.md ({words(p)} words)' for p in ranked)
+
+
+def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None, output: Path) -> int:
+    """Lay out one leaflet and write it atomically; return its page count."""
+    import logging
+
+    # Keep WeasyPrint's layout progress (it logs every step at INFO) off the console.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # fontTools stamps each embedded font subset with this time (or else
+    # "now"): the edition date keeps the same inputs giving the same bytes.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", edition_epoch(content))
+    import weasyprint
+
+    html = render_html(content, paper, large_print, clinic)
+    with weasyprint_errors() as errors:
+        document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
+                                   url_fetcher=project_only_fetcher()).render(pdf_variant="pdf/ua-1")
+    if errors:
+        # WeasyPrint only logs what it could not draw (a refused or broken
+        # image) and carries on; a leaflet with a hole in it is not written.
+        source = f"{clinic['source']}: " if clinic else ""
+        raise InputError(f"{source}{output.name}: could not draw everything: {errors[0]}")
+    pages = len(document.pages)
+    limit = LARGE_PRINT_MAX_PAGES if large_print else STANDARD_PAGES
+    if pages > limit:
+        cause = (f"with the details in {clinic['source']} " if clinic else "")
+        raise InputError(
+            f"{output.name}: {cause}the leaflet runs to {pages} pages, {pages - limit} more than the "
+            f"{limit} allowed; shorten the {{leaflet}} passages in docs/ ({longest_passages(content['passages'])})"
+        )
+    if not large_print and pages < STANDARD_PAGES:
+        raise InputError(
+            f"{output.name}: the leaflet fills only {pages} page; the standard edition is one "
+            f"sheet printed on both sides ({STANDARD_PAGES} pages)"
+        )
+    write_atomically(output, lambda target: document.write_pdf(
+        target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html)))
+    return pages
+
+
+def edition_epoch(content: dict) -> str:
+    import datetime as dt
+
+    edition = dt.date.fromisoformat(content["review"]["last_reviewed"]["iso"])
+    return str(int(dt.datetime(edition.year, edition.month, edition.day, tzinfo=dt.timezone.utc).timestamp()))
+
+
+def stable_identifier(html: str) -> bytes:
+    """The PDF's ID: the same inputs give the same bytes (reproducible builds)."""
+    import hashlib
+
+    return hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+
+
+def write_atomically(output: Path, write) -> None:
+    """Write to a temporary file beside ``output`` and rename it into place.
+
+    A reader, a crash or an interrupt never sees half a PDF, and an earlier
+    good file stays until the new one is complete.
+    """
+    if output.is_dir():
+        raise InputError(f"{output}: is a folder; --output must name a PDF file")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.{RUN_ID}.", suffix=TEMP_SUFFIX,
+                                        dir=output.parent)
+    except OSError as exc:
+        raise InputError(f"{output.parent}: cannot write here ({exc.strerror})") from None
+    os.close(fd)
+    try:
+        write(tmp_name)
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, output)
+    finally:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+
+
