@@ -116,6 +116,13 @@ BAD_CLINIC_FILES = {
     "absolute logo path": (MINIMAL + 'logo = "/etc/hostname"\nlogo_alt = "x"\n', "relative"),
     "logo escaping the folder": (MINIMAL + 'logo = "../outside.png"\nlogo_alt = "x"\n', "outside"),
     "logo path through a file": (MINIMAL + 'logo = "logo.png/x.png"\nlogo_alt = "x"\n', "cannot be read"),
+    # The commonest slips of people typing the file by hand, each with what to do.
+    "text without quotes": (MINIMAL.replace('"Test Clinic"', "Test Clinic"),
+                            "line 1, column 8); put text in straight double quotes"),
+    "curly quotes": (MINIMAL.replace('"Test Clinic"', "\u201cTest Clinic\u201d"), "not curly quotes"),
+    "windows path": (MINIMAL + 'logo = "images\\logo.png"\nlogo_alt = "x"\n', "use / between folders"),
+    "windows path in a literal string": (MINIMAL + "logo = 'images\\logo.png'\nlogo_alt = 'x'\n",
+                                         "logo: use / between folders"),
 }
 
 
@@ -151,6 +158,39 @@ def test_bad_clinic_file_on_the_command_line_exits_2_with_no_pdf(book, tmp_path,
     assert "Traceback" not in result.stderr
 
 
+def test_a_file_saved_as_latin_1_names_the_line_and_says_save_as_utf8(tmp_path):
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_bytes(MINIMAL.replace("9 to 5", "Lundi \u00e0 vendredi").encode("latin-1"))
+    with pytest.raises(ClinicFileError) as error:
+        load_clinic(clinic)
+    assert str(error.value) == (f"{clinic}: line 3: not UTF-8 text (byte 0xe0); save the file as UTF-8 "
+                                "(in Notepad: Save as, Encoding: UTF-8)")
+
+
+def test_a_byte_order_mark_from_notepad_is_accepted(tmp_path):
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_bytes(b"\xef\xbb\xbf" + MINIMAL.encode("utf-8"))
+    assert load_clinic(clinic)["name"] == "Test Clinic"
+
+
+def jpeg(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (20, 90, 160)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_a_jpeg_logo_is_accepted_and_a_damaged_one_refused(tmp_path):
+    good = logo_clinic(tmp_path, "logo.jpg", jpeg(40, 20))
+    assert load_clinic(good)["logo_uri"].startswith("data:image/jpeg;base64,")
+    damaged = logo_clinic(tmp_path, "logo.jpg", jpeg(40, 20)[:200])
+    with pytest.raises(ClinicFileError, match="not a valid JPEG image"):
+        load_clinic(damaged)
+
+
 def logo_clinic(folder: Path, name: str, data: bytes) -> Path:
     (folder / name).write_bytes(data)
     return write_clinic(folder, MINIMAL + f'logo = "{name}"\nlogo_alt = "Clinic logo"\n')
@@ -158,7 +198,7 @@ def logo_clinic(folder: Path, name: str, data: bytes) -> Path:
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">%s</svg>'
 BAD_LOGOS = {
-    "not an image": ("logo.png", b"GIF89a not really", "not a PNG or SVG"),
+    "not an image": ("logo.png", b"GIF89a not really", "not a PNG, JPEG or SVG image; save it as PNG"),
     "over 2 MB": ("logo.png", png(4, 4) + b"\0" * (2 * 1024 * 1024), "2 MB"),
     "decompression bomb": ("logo.png", png(60_000, 60_000), "megapixels"),
     "png with a damaged body": ("logo.png", png(4, 4)[:33] + b"\0\0\0\x10IDATgarbage-garbage!\0\0\0\0",

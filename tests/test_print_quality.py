@@ -167,11 +167,10 @@ def test_no_heading_is_left_at_the_foot_of_a_column_and_the_urgent_box_is_whole(
     with pdfplumber.open(leaflets[paper]) as pdf:
         pages_with_box = set()
         for number, page in enumerate(pdf.pages):
-            text = page.extract_text()
-            if "When to get help now" in text:
-                pages_with_box.add(number)
-            if "Call 999" in text:
-                pages_with_box.add(number)
+            for line in page.extract_text_lines():
+                heading = line["chars"] and min(c["size"] for c in line["chars"]) >= HEADING_SIZE - 0.5
+                if (heading and "When to get help now" in line["text"]) or "Call 999" in line["text"]:
+                    pages_with_box.add(number)
             for left, right in ((0, page.width / 2), (page.width / 2, page.width)):
                 column = page.crop((left, 0, right, page.height - FOOTER_TOP_FROM_BOTTOM))
                 lines = [line for line in column.extract_text_lines() if line["chars"]]

@@ -119,6 +119,8 @@ def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
 
 def _logo_data_uri(clinic_file: Path, relative: str) -> str:
     folder = clinic_file.parent.resolve()
+    if "\\" in relative:
+        raise _fail(clinic_file, "logo", "use / between folders, not \\ (for example \"images/logo.png\")")
     if Path(relative).is_absolute():
         raise _fail(clinic_file, "logo", "must be a path relative to the clinic file's folder")
     candidate = folder / relative
@@ -140,11 +142,14 @@ def _logo_data_uri(clinic_file: Path, relative: str) -> str:
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         _check_png(clinic_file, data)
         mime = "image/png"
+    elif data.startswith(b"\xff\xd8\xff"):
+        _check_jpeg(clinic_file, data)
+        mime = "image/jpeg"
     elif real.suffix.lower() == ".svg":
         _check_svg(clinic_file, data)
         mime = "image/svg+xml"
     else:
-        raise _fail(clinic_file, "logo", "is not a PNG or SVG image")
+        raise _fail(clinic_file, "logo", "is not a PNG, JPEG or SVG image; save it as PNG")
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
@@ -165,6 +170,22 @@ def _check_png(clinic_file: Path, data: bytes) -> None:
             image.load()
     except Exception as exc:  # Pillow raises many kinds for damaged files
         raise _fail(clinic_file, "logo", f"is not a valid PNG image ({type(exc).__name__})") from None
+
+
+def _check_jpeg(clinic_file: Path, data: bytes) -> None:
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = MAX_LOGO_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+            if width * height > MAX_LOGO_PIXELS:
+                raise _fail(clinic_file, "logo", f"is {width}x{height} pixels; at most 25 megapixels are allowed")
+            image.load()
+    except ClinicFileError:
+        raise
+    except Exception as exc:  # Pillow raises many kinds for damaged files (and for bombs)
+        raise _fail(clinic_file, "logo", f"is not a valid JPEG image ({type(exc).__name__}); save it as PNG") from None
 
 
 # Only plain drawing elements; anything that loads, runs or writes text is refused.
@@ -221,6 +242,23 @@ def _check_svg(clinic_file: Path, data: bytes) -> None:
                     raise refuse("refers to an outside file or address")
 
 
+def _syntax_hint(text: str, error: str) -> str:
+    """What to do about the commonest slips in a hand-typed file, from the line that failed."""
+    match = re.search(r"at line (\d+)", error)
+    lines = text.splitlines()
+    if not match or not 0 < int(match.group(1)) <= len(lines):
+        return ""
+    line = lines[int(match.group(1)) - 1]
+    value = line.partition("=")[2].strip()
+    if re.search("[\u201c\u201d\u2018\u2019\u00ab\u00bb]", line):
+        return '; use straight double quotes ("), not curly quotes'
+    if "\\" in line:
+        return '; use / between folders, not \\ (for example logo = "images/logo.png")'
+    if value and not re.match(r'["\'\[{0-9+-]|true\b|false\b', value):
+        return '; put text in straight double quotes, for example name = "Riverside Kidney Unit"'
+    return ""
+
+
 def load_clinic(path: Path) -> dict[str, Any]:
     """The checked clinic details, ready for the template; raise ClinicFileError."""
     path = Path(path)
@@ -233,11 +271,16 @@ def load_clinic(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ClinicFileError(f"{path}: cannot be read ({exc.strerror})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # "utf-8-sig": Windows Notepad starts a UTF-8 file with a byte-order mark.
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ClinicFileError(f"{path}: is not UTF-8 text (byte {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ClinicFileError(f"{path}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); "
+                              "save the file as UTF-8 (in Notepad: Save as, Encoding: UTF-8)") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ClinicFileError(f"{path}: TOML syntax error: {exc}") from None
+        raise ClinicFileError(f"{path}: TOML syntax error: {exc}{_syntax_hint(text, str(exc))}") from None
 
     allowed = {**FIELDS, "approval": None}
     _check_unknown(path, data, allowed)

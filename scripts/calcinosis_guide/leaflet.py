@@ -235,7 +235,10 @@ def leaflet_labels() -> dict[str, str]:
         "team_name": _("Name"),
         "team_phone": _("Phone"),
         "team_hours": _("Opening hours"),
-        "urgent_help": _("If you are very unwell, or your team is closed, call your local emergency number."),
+        # A clinic's own out-of-hours line goes after this label: it adds to the
+        # triage scale on the leaflet, whose Emergency card always stays.
+        "when_closed": _("When the team is closed"),
+        "see_when_to_get_help": _("Signs that need help fast are under \u201cWhen to get help now\u201d."),
         "not_approved": _("This leaflet has not been approved for local use."),
         "approved_by": _("Approved for local use: {who}, {date}, ref. {reference}."),
     }
