@@ -248,7 +248,7 @@ def broken(tmp_path_factory) -> tuple[Path, Path, str]:
     # evidence: a section without a citation; an uncited bibliography entry
     _edit(docs / "causes.md", "## Sarcoidosis\n", "## A section with no source\n\nThis has no citation.\n\n## Sarcoidosis\n")
     (docs / "references.bib").write_text((docs / "references.bib").read_text() +
-                                         "\n@misc{ref99,\n  title = {Never cited},\n  year = {2020},\n}\n")
+                                         "\n@misc{ref900,\n  title = {Never cited},\n  year = {2020},\n}\n")
     # readability: one sentence of 30 words
     _edit(docs / "index.md", "## Who this information is for\n",
           "## Who this information is for\n\n" + "You can " + "read and " * 13 + "stop now.\n\n")
@@ -293,7 +293,7 @@ def test_evidence_fails_on_a_section_without_a_citation(broken):
 
 
 def test_evidence_fails_on_an_uncited_bibliography_entry(broken):
-    assert _fails(broken[2], "evidence", "references.bib", "entry ref99 is cited nowhere")
+    assert _fails(broken[2], "evidence", "references.bib", "entry ref900 is cited nowhere")
 
 
 def test_evidence_fails_when_a_doi_is_not_a_link(broken):

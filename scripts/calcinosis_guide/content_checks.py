@@ -111,6 +111,8 @@ SYLLABLE_OVERRIDES: dict[str, int] = {
     "lupus": 2, "myeloma": 4, "hyperbaric": 4, "thrombosis": 3,
     "egfr": 4, "ckd": 3, "pth": 3, "hftc": 4, "ana": 3, "mri": 3, "ct": 2,
     "smog": 1, "pemat": 2, "myst": 1, "toml": 2,
+    "citrate": 2, "codeine": 2, "etelcalcetide": 5, "ferric": 2, "naproxen": 3,
+    "opioids": 3, "opioid": 3, "oxyhydroxide": 5, "sucroferric": 4, "tenapanor": 4,
 }
 # Syllables in the name of each letter, for acronyms (say "E-G-F-R").
 LETTER_SYLLABLES = {letter: 1 for letter in "ABCDEFGHIJKLMNOPQRSTUVXYZ"}
