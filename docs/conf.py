@@ -103,9 +103,6 @@ ogp_enable_meta_description = True
 
 leaflet_large_print = True
 
-# Until the pages are reworded to the triage scale (branch "content").
-suppress_warnings = ["calcinosis.triage"]
-
 
 # --- The web book: what every page carries besides its text -----------------
 
