@@ -51,8 +51,11 @@ def level_action(level: str) -> str:
     """What to do at this level: the one place the urgency is worded."""
     return {
         "emergency": _("Call 999 (UK), 911 (US) or 112 (EU) now if you have any of these:"),
-        "today": _("Contact your kidney or dialysis team the same day if you have any of these. "
-                   "If they are closed, use urgent care (for example NHS 111)."),
+        # The sources say "now" and "right away" for these signs: "the same day"
+        # must not read as "this evening" or "tomorrow".
+        "today": _("Contact your kidney or dialysis team, or your GP, the same day, as soon as you notice "
+                   "any of these. Do not wait until tomorrow. If they are closed, use urgent care "
+                   "(for example NHS 111)."),
         "soon": _("Tell your care team at your next contact, or within a few days, if you have any of these:"),
     }[level]
 
