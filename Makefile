@@ -39,10 +39,10 @@ leaflet: html  ## Build the default leaflets (standard and large print) into _bu
 	$(VENVPY) scripts/build_leaflet.py --language $(LANGUAGE) $(foreach p,$(PAPERS),--paper $(p)) --large-print
 
 review-status: venv
-	@$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR) --only review --warn-only
+	@$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR) --language $(LANGUAGE) --review-status
 
 check: html  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
-	$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR)
+	$(VENVPY) scripts/check_content.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

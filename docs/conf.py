@@ -33,7 +33,7 @@ extensions = [
     "calcinosis_guide.leaflet",
     "calcinosis_guide.triage",
     "calcinosis_guide.mystlint",
-    "calcinosis_guide.qualityreport",
+    "calcinosis_guide.checks",
     "sphinx_sitemap",
     "sphinxext.opengraph",
 ]
@@ -298,3 +298,10 @@ def setup(app):
     app.connect("build-finished", _write_robots_txt)
     app.connect("build-finished", _make_404_absolute)
     app.connect("build-finished", _slim_theme_assets)
+
+
+# Content checks
+# (calcinosis_guide.checks: every value and its default is listed in the
+# modules' setup(); docs/maintainers/standards.md explains the checks.)
+# Until references.bib is complete (branch content).
+suppress_warnings += ["calcinosis.bibliography"]
