@@ -23,7 +23,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from calcinosis_guide.checks.pages import file_location, is_citation, line_matching, line_of, warn
+from calcinosis_guide.checks.pages import collected, facts, file_location, is_citation, line_matching, line_of, warn
 
 CHECK = "evidence"
 BIBLIOGRAPHY = "bibliography"
@@ -35,6 +35,9 @@ IDENTIFIER_FIELDS = ("doi", "pubmed", "url")
 
 def check_sections(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
+    # sphinxcontrib-bibtex records no line for a MyST {cite}: keep where each one is.
+    facts(app.env, docname)["citations"] = [(xref.get("reftarget", ""), line_of(xref))
+                                            for xref in doctree.findall(is_citation)]
     if docname not in app.config.calcinosis_clinical_pages:
         return
     for section in doctree.findall(nodes.section):
@@ -76,10 +79,10 @@ def check_citations(app: Sphinx, env: BuildEnvironment) -> None:
         if docname not in env.found_docs:
             warn(CHECK, f'clinical page "{docname}" (calcinosis_clinical_pages) is not in the book', None)
     domain = _cite_domain(env)
-    cited: dict[str, tuple[str, int]] = {}
+    cited: dict[str, tuple[str, int | None]] = {}
     for ref in sorted(domain.citation_refs, key=lambda r: (r.docname, r.line or 0)):
         for target in ref.targets:
-            cited.setdefault(target.key, (ref.docname, ref.line))
+            cited.setdefault(target.key, (ref.docname, ref.line or _citation_line(env, ref.docname, target.key)))
     entries = list(bib_entries(env))
     known = {key for _path, key, _entry in entries}
     for path, key, _entry in entries:
@@ -90,6 +93,11 @@ def check_citations(app: Sphinx, env: BuildEnvironment) -> None:
         if key not in known:
             warn(CHECK, f"{key} is cited but is in no bib file ({', '.join(app.config.bibtex_bibfiles)})", location)
     check_links(env, entries)
+
+
+def _citation_line(env: BuildEnvironment, docname: str, key: str) -> int | None:
+    found = dict(collected(env, "citations", [docname])).get(docname, [])
+    return next((line for target, line in found if key in re.split(r"[\s,]+", target)), None)
 
 
 def _hrefs(text: Any) -> Iterator[str]:

@@ -191,14 +191,16 @@ class PrintedPassage:
 
 
 def print_leaflet(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """The leaflet's passages from the patient pages, as printed, in leaflet order."""
+    """The leaflet's passages as printed, in the order the leaflet prints them.
+
+    Whatever page a passage comes from, patients read it: maintainer pages
+    are not left out here.
+    """
     from sphinx.util.logging import suppress_logging
 
     stored = getattr(env, "leaflet_passages", {})
     passages = []
     for docname in reading_order(env.toctree_includes, env.config.root_doc):
-        if not is_patient_page(env.config, docname):
-            continue
         for passage in stored.get(docname, []):
             # The build already warns once about a {get-help} naming an unknown sign.
             with suppress_logging():

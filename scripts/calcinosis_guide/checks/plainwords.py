@@ -19,7 +19,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
 from calcinosis_guide.checks.pages import (Location, collected, facts, is_citation, is_patient_page, is_term_link,
-                                           line_of, patient_pages, reader_text, warn)
+                                           line_matching, line_of, patient_pages, reader_text, warn)
 from calcinosis_guide.checks.syllables import split_sentences
 
 CHECK = "plain-words"
@@ -103,14 +103,14 @@ def page_words(doctree: nodes.Node) -> PageWords:
     return found
 
 
-def glossary_entries(doctree: nodes.Node) -> list[tuple[list[str], int | None]]:
-    """(names, line) of each glossary entry; the first name is the entry's key."""
+def glossary_entries(doctree: nodes.Node) -> list[list[str]]:
+    """The names of each glossary entry; the first name is the entry's key."""
     entries = []
     for glossary in doctree.findall(addnodes.glossary):
         for item in glossary.findall(nodes.definition_list_item):
-            terms = [t for t in item.children if isinstance(t, nodes.term)]
+            terms = [t.astext().strip() for t in item.children if isinstance(t, nodes.term)]
             if terms:
-                entries.append(([t.astext().strip() for t in terms], line_of(terms[0])))
+                entries.append(terms)
     return entries
 
 
@@ -144,7 +144,7 @@ def _sentence_containing(words: PageWords, run: Run, text: str) -> str:
 def check_book(app: Sphinx, env: BuildEnvironment) -> None:
     glossary_page = app.config.calcinosis_glossary_page
     entries = dict(collected(env, "glossary", [glossary_page])).get(glossary_page, [])
-    glossary = make_glossary([names for names, _line in entries])
+    glossary = make_glossary(entries)
     if not glossary.names:
         where: Location | None = (glossary_page, None) if glossary_page in env.found_docs else None
         warn(CHECK, f'no glossary entries found on page "{glossary_page}" (calcinosis_glossary_page)', where)
@@ -162,10 +162,16 @@ def check_book(app: Sphinx, env: BuildEnvironment) -> None:
                 target = f" <{entry}>" if text.lower() != entry else ""
                 warn(CHECK, f'first use of glossary term "{text}" is not linked: write {{term}}`{text}{target}` '
                             f'in "{_sentence_containing(words, run, text)}"', (docname, run.line))
-    lines = {names[0].lower(): line for names, line in entries}
-    for entry in sorted(set(glossary.names.values()) - used):
-        warn(CHECK, f'glossary entry "{entry}" is linked from no page: use it or remove it',
-             (glossary_page, lines.get(entry)))
+    for names in entries:
+        if names[0].lower() not in used:
+            warn(CHECK, f'glossary entry "{names[0].lower()}" is linked from no page: use it or remove it',
+                 (glossary_page, entry_line(env, glossary_page, names[0])))
+
+
+def entry_line(env: BuildEnvironment, docname: str, name: str) -> int | None:
+    # Sphinx numbers glossary terms from the start of a MyST directive's
+    # content, not of the file: find the term's own line in the page instead.
+    return line_matching(env.doc2path(docname), rf"^\s*{re.escape(name)}\s*$")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
