@@ -522,7 +522,7 @@ def test_make_check_names_each_problem_with_its_check(tmp_path, capsys):
     root = write_book(tmp_path / "book", edits={"symptoms.md": ("They can hurt", "Take 2 tablets. They can hurt")})
     assert cli.main(["--source", str(root), "--build-dir", str(tmp_path / "build"), "--today", "2030-01-01"]) == 1
     fails = [line for line in capsys.readouterr().out.splitlines() if line.startswith("FAIL")]
-    assert any(f.startswith("FAIL [safety] ") and f"symptoms.md:5: dose amount \"2 tablets\"" in f for f in fails), fails
+    assert any(f.startswith("FAIL [safety] ") and "symptoms.md:5: dose amount \"2 tablets\"" in f for f in fails), fails
 
 
 def test_a_broken_book_toml_fails_make_check(tmp_path, capsys):

@@ -57,4 +57,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-updated", pages.print_leaflet, priority=400)
     for module in CHECK_MODULES:
         app.setup_extension(module)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -177,4 +177,4 @@ def entry_line(env: BuildEnvironment, docname: str, name: str) -> int | None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", collect)
     app.connect("env-check-consistency", check_book)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -245,4 +245,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", score_page)
     app.connect("env-updated", combine)
     app.connect("env-check-consistency", check_book)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
