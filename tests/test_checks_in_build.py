@@ -220,8 +220,9 @@ def test_the_build_fails_when_an_override_is_wrong(build, monkeypatch):
         _root, _app, found = build()
     finally:
         syl.syllables.cache_clear()
-    assert any('syllable count of "calciphylaxis" is 3, expected 5' in w and w.endswith("[calcinosis.readability]")
-               for w in found), found
+    module = Path(syl.__file__)
+    overrides = next(i for i, line in enumerate(module.read_text().splitlines(), 1) if line.startswith("SYLLABLE_OVERRIDES"))
+    assert has(found, f"{module}:{overrides}", "readability", 'syllable count of "calciphylaxis" is 3, expected 5')
 
 
 def test_maintainer_pages_are_not_scored_but_are_checked_for_doses(build):
@@ -329,9 +330,14 @@ bibtex_default_style = "plainids"
 
 
 def test_evidence_fails_when_a_clinical_page_is_missing(build):
-    _root, _app, found = build(confoverrides={"calcinosis_clinical_pages": ["symptoms", "treatment"]})
-    assert any('clinical page "treatment" (calcinosis_clinical_pages) is not in the book' in w
-               and w.endswith("[calcinosis.evidence]") for w in found)
+    root, _app, found = build(confoverrides={"calcinosis_clinical_pages": ["symptoms", "treatment"]})
+    assert has(found, f"{root / 'conf.py'}:{line_of(root, 'conf.py', 'calcinosis_clinical_pages')}", "evidence",
+               'clinical page "treatment" (calcinosis_clinical_pages) is not in the book')
+
+
+def test_safety_fails_when_the_help_page_is_missing(build):
+    root, _app, found = build(confoverrides={"calcinosis_help_page": "urgent"})
+    assert has(found, f"{root / 'conf.py'}:1", "safety", 'help page "urgent" (calcinosis_help_page) is not in the book')
 
 
 # --------------------------------------------------------------------------

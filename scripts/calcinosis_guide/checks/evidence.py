@@ -23,7 +23,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from calcinosis_guide.checks.pages import collected, facts, file_location, is_citation, line_matching, line_of, warn
+from calcinosis_guide.checks.pages import collected, config_location, facts, file_location, is_citation, line_matching, line_of, warn
 
 CHECK = "evidence"
 BIBLIOGRAPHY = "bibliography"
@@ -77,7 +77,8 @@ def entry_location(path: Path, key: str) -> str:
 def check_citations(app: Sphinx, env: BuildEnvironment) -> None:
     for docname in app.config.calcinosis_clinical_pages:
         if docname not in env.found_docs:
-            warn(CHECK, f'clinical page "{docname}" (calcinosis_clinical_pages) is not in the book', None)
+            warn(CHECK, f'clinical page "{docname}" (calcinosis_clinical_pages) is not in the book',
+                 config_location(app, "calcinosis_clinical_pages"))
     domain = _cite_domain(env)
     cited: dict[str, tuple[str, int | None]] = {}
     for ref in sorted(domain.citation_refs, key=lambda r: (r.docname, r.line or 0)):

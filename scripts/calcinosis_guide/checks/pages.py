@@ -225,6 +225,12 @@ def file_location(path: str | Path, line: int | None = None) -> str:
     return f"{path}:{line or 1}"
 
 
+def config_location(app: Sphinx, name: str) -> str:
+    """conf.py:LINE where config value ``name`` is set (line 1 while it keeps its default)."""
+    conf = Path(app.confdir) / "conf.py"
+    return file_location(conf, line_matching(conf, rf"^\s*{re.escape(name)}\s*[+]?="))
+
+
 def line_matching(path: str | Path, pattern: str) -> int | None:
     """The first line of a file that matches ``pattern`` (a regular expression)."""
     try:

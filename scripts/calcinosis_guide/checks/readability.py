@@ -20,8 +20,10 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from calcinosis_guide.checks.pages import (Location, book_order, collected, facts, inside, is_patient_page,
-                                           line_of, printed_leaflet, reader_text, shown, warn)
+from calcinosis_guide.checks.pages import (Location, book_order, collected, facts, file_location, inside,
+                                           is_patient_page, line_matching, line_of, printed_leaflet, reader_text,
+                                           shown, warn)
+from calcinosis_guide.checks import syllables as syllables_module
 from calcinosis_guide.checks.syllables import miscounted_test_words, split_sentences, syllables, words_of
 
 CHECK = "readability"
@@ -203,8 +205,10 @@ def rows_of(env: BuildEnvironment) -> list[Readability]:
 
 
 def check_book(app: Sphinx, env: BuildEnvironment) -> None:
+    overrides = file_location(syllables_module.__file__,
+                              line_matching(syllables_module.__file__, r"^SYLLABLE_OVERRIDES\b"))
     for message in miscounted_test_words():
-        warn(CHECK, f"{message} (fix SYLLABLE_OVERRIDES in calcinosis_guide/checks/syllables.py)", None)
+        warn(CHECK, f"{message}: fix SYLLABLE_OVERRIDES", overrides)
     for row in rows_of(env):
         if row.kind == "leaflet":
             for location, message in row.problems():

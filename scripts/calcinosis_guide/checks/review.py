@@ -20,7 +20,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.util import logging
 
-from calcinosis_guide.checks.pages import file_location, line_matching, warn
+from calcinosis_guide.checks.pages import config_location, file_location, line_matching, warn
 
 CHECK = "review"
 logger = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def today(app: Sphinx) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        warn(CHECK, f"calcinosis_today must be a date written YYYY-MM-DD, got {value!r}; using today", None)
+        warn(CHECK, f"calcinosis_today must be a date written YYYY-MM-DD, got {value!r}; using today",
+             config_location(app, "calcinosis_today"))
         return dt.date.today()
 
 

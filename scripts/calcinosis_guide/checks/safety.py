@@ -15,7 +15,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 
-from calcinosis_guide.checks.pages import inside, line_of, printed_leaflet, reader_text, section_titled, shown, warn
+from calcinosis_guide.checks.pages import config_location, inside, line_of, printed_leaflet, reader_text, section_titled, shown, warn
 
 CHECK = "safety"
 
@@ -66,7 +66,8 @@ def check_page(app: Sphinx, doctree: nodes.document) -> None:
 def check_leaflet(app: Sphinx, env: BuildEnvironment) -> None:
     help_page, heading = app.config.calcinosis_help_page, app.config.calcinosis_help_heading
     if help_page not in env.found_docs:
-        warn(CHECK, f'help page "{help_page}" (calcinosis_help_page) is not in the book', None)
+        warn(CHECK, f'help page "{help_page}" (calcinosis_help_page) is not in the book',
+             config_location(app, "calcinosis_help_page"))
     passages = printed_leaflet(env)
     for passage in passages:
         for line, dose in dose_problems(passage.node):
