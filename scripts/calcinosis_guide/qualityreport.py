@@ -1,8 +1,9 @@
 """``{readability-report}``: the readability table of this very build.
 
-The numbers come from ``scripts/check_content.py`` (the same code that
-``make check`` runs), computed from the doctrees Sphinx has just read, so
-the maintainers' quality report can never show stale figures.
+The rows are the ones the readability check judged in this build
+(``calcinosis_guide.checks.readability``, kept in the environment once every
+page is read), so the maintainers' quality report shows the figures the
+check passed, and the same table ``make check`` prints.
 """
 
 from __future__ import annotations
@@ -11,8 +12,13 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
+from calcinosis_guide.checks.pages import collected, facts
+from calcinosis_guide.checks.readability import rows_of, table_cells
+
+REPORT = "readability-report"  # marks the pages that show the table
 
 
 class readability_report(nodes.General, nodes.Element):
@@ -21,6 +27,7 @@ class readability_report(nodes.General, nodes.Element):
 
 class ReadabilityReportDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
+        facts(self.env, self.env.docname)[REPORT] = True
         return [readability_report()]
 
 
@@ -47,19 +54,22 @@ def fill_reports(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     placeholders = list(doctree.findall(readability_report))
     if not placeholders:
         return
-    from calcinosis_guide.content_checks import readability_rows, table_data
-    from calcinosis_guide.leaflet import reading_order
-
-    env = app.env
-    doctrees = {name: env.get_doctree(name) for name in env.found_docs}
-    order = reading_order(env.toctree_includes, env.config.root_doc)
-    header, body = table_data(readability_rows(doctrees, order=order))
+    header, body = table_cells(rows_of(app.env))
     for placeholder in placeholders:
         placeholder.replace_self(table(header, body))
+
+
+def reread_reports(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],
+                   removed: set[str]) -> list[str]:
+    """A change to any page changes the table: write the report pages again too."""
+    if not (added or changed or removed):
+        return []
+    return [docname for docname, _found in collected(env, REPORT, env.found_docs)]
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(readability_report)
     app.add_directive("readability-report", ReadabilityReportDirective)
+    app.connect("env-get-outdated", reread_reports)
     app.connect("doctree-resolved", fill_reports)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": False}
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

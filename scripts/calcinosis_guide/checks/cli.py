@@ -1,0 +1,142 @@
+"""``make check``: build the book with every content check, strictly, then
+print the readability table, the review status and one line per problem.
+
+    python scripts/check_content.py --build-dir _build
+    python scripts/check_content.py --build-dir _build --today 2027-05-01
+    python scripts/check_content.py --build-dir _build --review-status
+
+The checks run inside the build (calcinosis_guide.checks); this script
+builds with ``-D calcinosis_review_overdue_fails=1``, so a past review date
+fails here and only here, runs codespell, and prints what the build left
+in ``<build>/checks/<language>.json``. Each problem is one line:
+``FAIL [check] file:line: what is wrong``. The exit code is 1 when anything
+fails. ``--review-status`` (``make`` runs it) only prints a warning when the
+review is due soon or past, and always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from calcinosis_guide.build import BookBuildError, build_book
+from calcinosis_guide.checks.pages import WARNING_TYPE, report_path
+from calcinosis_guide.checks.spelling import WORD_LIST, check_spelling, relative
+
+CHECKS = ("readability", "plain-words", "lists", "evidence", "bibliography", "review", "safety", "spelling")
+
+SPHINX_PROBLEM = re.compile(r"^(?P<where>.*?): (?:WARNING|ERROR|CRITICAL|SEVERE): (?P<message>.*?)"
+                            r"(?: \[(?P<type>[\w.-]+)\])?$")
+
+
+def as_failure(problem: str) -> str:
+    """A build problem as ``FAIL [check] file:line: message``."""
+    problem = problem.removeprefix("build_book.py: error: ")
+    m = SPHINX_PROBLEM.match(problem)
+    if not m:
+        return f"FAIL [build] {problem}"
+    where, message, kind = m["where"], m["message"], m["type"] or ""
+    path, _, line = where.rpartition(":") if re.search(r":\d+$", where) else (where, "", "")
+    where = relative(path) + (f":{line}" if line else "")
+    if kind.startswith(WARNING_TYPE + "."):
+        return f"FAIL [{kind.split('.', 1)[1]}] {where}: {message}"
+    return f"FAIL [build] {where}: {message}" + (f" [{kind}]" if kind else "")
+
+
+def load_report(build_dir: Path, language: str) -> dict | None:
+    path = report_path(build_dir, language)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def review_line(report: dict | None) -> tuple[str, str] | None:
+    """(status, "file:line: message") of the review check in the report."""
+    review = (report or {}).get("review")
+    if not review:
+        return None
+    location = review["location"]
+    path, _, line = location.rpartition(":")
+    return review["status"], f"{relative(path)}:{line}: {review['message']}"
+
+
+def print_review_status(build_dir: Path, language: str) -> int:
+    found = review_line(load_report(build_dir, language))
+    if found is None:
+        print(f"WARNING review: no review status in {report_path(build_dir, language)}: build the book first (make html)")
+    elif found[0] != "ok":
+        print(f"WARNING review: {found[1]}")
+    return 0
+
+
+def run_checks(args: argparse.Namespace) -> int:
+    report = report_path(args.build_dir, args.language)
+    report.unlink(missing_ok=True)  # never print the table of an earlier build
+    options = [*args.sphinx_args, "-D", "calcinosis_review_overdue_fails=1"]
+    if args.today:
+        options += ["-D", f"calcinosis_today={args.today.isoformat()}"]
+    try:
+        build_book(args.source, args.build_dir, args.language, options)
+        problems: list[str] = []
+    except BookBuildError as exc:
+        problems = exc.problems
+    failures = [as_failure(p) for p in problems]
+
+    found = load_report(args.build_dir, args.language)
+    if found is not None:
+        print(found["readability"]["title"])
+        print(found["readability"]["text"])
+        print()
+    review = review_line(found)
+    if review is not None and review[0] == "ok":
+        print(f"review: {review[1]}")
+    elif review is not None and review[0] == "soon":
+        print(f"WARNING review: {review[1]}")
+    failures += [f"FAIL [spelling] {p}" for p in check_spelling(args.source, args.words)]
+
+    gaps = (found or {}).get("bibliography_gaps", [])
+    if gaps:
+        print(f"bibliography: {len(gaps)} known gap(s), listed in conf.py (calcinosis_bibliography_gaps):")
+        for gap in gaps:
+            print(f"  {gap}")
+    for failure in failures:
+        print(failure)
+    silenced = (found or {}).get("suppressed", [])
+    note = f"; silenced in conf.py: {', '.join(silenced)}" if silenced else ""
+    if failures:
+        print(f"\ncheck_content: {len(failures)} problem(s) found{note}")
+        return 1
+    passed = [c for c in CHECKS if f"{WARNING_TYPE}.{c}" not in silenced]
+    print(f"check_content: all checks passed ({', '.join(passed)}){note}")
+    return 0
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", type=Path, default=Path("docs"), help="the docs folder (default docs/)")
+    parser.add_argument("--build-dir", type=Path, default=Path("_build"), help="the build folder (default _build)")
+    parser.add_argument("--language", default="en", help="the language to build and check (default en)")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
+                        help="the date to check review dates against, YYYY-MM-DD (default: today)")
+    parser.add_argument("--words", type=Path, default=WORD_LIST, help="codespell word list")
+    parser.add_argument("--review-status", action="store_true",
+                        help="only print a warning when the review is due soon or past (no build; exit 0)")
+    parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build options, after --")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.review_status:
+        return print_review_status(args.build_dir, args.language)
+    return run_checks(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
