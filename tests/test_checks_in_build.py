@@ -402,6 +402,22 @@ def test_bibliography_fails_on_an_entry_a_reader_cannot_find(build):
     assert len(bibliography) == 4, bibliography  # an organisation as author is an author
 
 
+def test_a_known_gap_is_held_back_but_the_list_can_only_shrink(build):
+    keys = ["noauthor", "noyear", "orgauthor"]
+    gaps = {"noauthor": "record seen without authors", "orgauthor": "was incomplete", "gone": "removed entry"}
+    root, app, found = build(bib=BIB + INCOMPLETE, conf=f"calcinosis_bibliography_gaps = {gaps!r}\n",
+                             edits={"index.md": ("{cite}`ref01`.", "{cite}`ref01," + ",".join(keys) + "`.")})
+    bibliography = [w for w in found if w.endswith("[calcinosis.bibliography]")]
+    assert not [w for w in bibliography if "entry noauthor lacks" in w]  # the listed gap
+    assert any("entry noyear lacks a year" in w for w in bibliography)  # not listed: still fails
+    assert any("entry orgauthor is complete now: remove it from calcinosis_bibliography_gaps" in w
+               for w in bibliography)
+    assert any("calcinosis_bibliography_gaps names gone, which the bibliography does not have" in w
+               for w in bibliography)
+    assert app.env.calcinosis_bibliography_gaps == ["noauthor lacks an author (or organization) "
+                                                     "(record seen without authors)"]
+
+
 # --------------------------------------------------------------------------
 # safety
 # --------------------------------------------------------------------------
