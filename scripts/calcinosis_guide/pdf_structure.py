@@ -25,7 +25,6 @@ WeasyPrint fixes them:
    points in the page's user space.
 6. Lists have no ``/ListNumbering``: it is set from the list's
    ``list-style-type``.
-7. Pages with annotations have no ``/Tabs /S`` (7.18.3-1).
 
 Which element made which structure element is not in the PDF, so the
 WeasyPrint document is walked beside the structure tree, the way
@@ -106,9 +105,6 @@ class _Repair:
         self.list_bodies_and_numbering(self.top)
         self.figure_boxes(self.top)
         self.line_end_spaces(self.top)
-        for page in self.pdf.pages:
-            if "/Annots" in page.obj:
-                page.obj.Tabs = self.pikepdf.Name.S
         self.renumber_and_rebuild_parent_tree()
 
     def map_elements(self) -> None:
