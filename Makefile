@@ -17,7 +17,7 @@ BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -
 BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit bench test serve clean gettext
+.PHONY: all help venv html leaflet check audit bench test serve clean gettext verify
 
 all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
@@ -50,6 +50,17 @@ leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and la
 # more with a past review date made an error, and prints the readability table.
 check: venv  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
 	$(VENVPY) scripts/check_content.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
+
+# Every edition: the four defaults and the example clinic's (SVG logo) on both
+# papers, standard and large print; veraPDF checks them all in one JVM run.
+VERIFYDIR   := $(BUILDDIR)/verify
+verify: $(BUILT)  ## PDF/UA-1 check (veraPDF) of every edition, with and without a clinic (needs a JDK and libjaxb-java)
+	@mkdir -p $(VERIFYDIR)
+	$(VENVPY) scripts/build_leaflet.py --build-dir $(BUILDDIR) --clinic scripts/example-clinic/clinic.toml --paper a4 --output $(VERIFYDIR)/clinic-a4.pdf
+	$(VENVPY) scripts/build_leaflet.py --build-dir $(BUILDDIR) --clinic scripts/example-clinic/clinic.toml --paper letter --output $(VERIFYDIR)/clinic-letter.pdf
+	$(VENVPY) scripts/build_leaflet.py --build-dir $(BUILDDIR) --clinic scripts/example-clinic/clinic.toml --paper a4 --large-print --output $(VERIFYDIR)/clinic-a4-large-print.pdf
+	$(VENVPY) scripts/build_leaflet.py --build-dir $(BUILDDIR) --clinic scripts/example-clinic/clinic.toml --paper letter --large-print --output $(VERIFYDIR)/clinic-letter-large-print.pdf
+	$(VENVPY) -m calcinosis_guide.verapdf --build-dir $(BUILDDIR) $(BUILDDIR)/leaflet/calcinosis-leaflet-$(LANGUAGE)-*.pdf $(VERIFYDIR)/clinic-*.pdf
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -18,6 +18,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from calcinosis_guide import pdf_structure
 from calcinosis_guide.leaflet import HANDOVER_FORMAT
 from calcinosis_guide.outputs import PAPERS, leaflet_filename
 
@@ -61,7 +62,7 @@ def inputs_key(content: dict) -> str:
     # Not the sources' fingerprint: a page edit outside the passages changes no leaflet.
     printed = {key: value for key, value in content.items() if key != "sources"}
     digest = hashlib.sha256(json.dumps(printed, sort_keys=True).encode("utf-8"))
-    for path in sorted(p for p in LEAFLET_DIR.rglob("*") if p.is_file()) + [Path(__file__)]:
+    for path in sorted(p for p in LEAFLET_DIR.rglob("*") if p.is_file()) + [Path(__file__), Path(pdf_structure.__file__)]:
         digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -222,8 +223,11 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
             f"{output.name}: the leaflet fills only {pages} page; the standard edition is one "
             f"sheet printed on both sides ({STANDARD_PAGES} pages)"
         )
-    write_atomically(output, lambda target: document.write_pdf(
-        target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html)))
+    def write(target):
+        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html))
+        pdf_structure.repair(target, document)  # WeasyPrint's structure faults, fixed (see there)
+
+    write_atomically(output, write)
     return pages
 
 
