@@ -46,7 +46,7 @@ def test_example_clinic_file_is_valid_and_printed(book, tmp_path):
     text = pdf_text(output)
     assert "Riverside Kidney Unit" in text
     assert "020 7946 0000" in text
-    assert "Approved for local use: Patient Information Group, 2026-11-20, ref. PIL-RKU-0042." in text
+    assert "Approved for local use by Patient Information Group on 2026-11-20 (ref. PIL-RKU-0042)." in text
     assert len(PdfReader(output).pages) == 2
 
 

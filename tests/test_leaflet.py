@@ -28,8 +28,8 @@ def test_standard_leaflet_is_one_sheet_two_sides(leaflets, paper):
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_leaflet_text_is_extractable_and_carries_the_essentials(leaflets, paper):
     text = re.sub(r"\s+", " ", pdf_text(leaflets[paper]))
-    for needed in ("Metastatic calcinosis cutis", "When to get help now", "Last reviewed",
-                   "Next review", "calcinosis-cutis-guide.readthedocs.io"):
+    for needed in ("Metastatic calcinosis cutis", "When to get help now", "Checked against sources",
+                   "Next check due", "not yet reviewed by an independent clinician", "calcinosis-cutis-guide.readthedocs.io"):
         assert needed in text, needed
     assert "Page 1 of 2" in text and "Page 2 of 2" in text
 

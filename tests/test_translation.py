@@ -11,7 +11,7 @@ from conftest import run_leaflet
 
 SPANISH = {
     "Key points": "Puntos clave",
-    "Last reviewed": "Última revisión",
+    "Checked against sources": "Comprobado con sus fuentes",
     "Your care team": "Su equipo de atención",
     "Metastatic calcinosis cutis": "Calcinosis cutánea metastásica",
 }
@@ -37,7 +37,7 @@ def test_a_new_language_needs_only_a_catalog(docs_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     pdf = build_dir / "leaflet" / "calcinosis-leaflet-es-a4.pdf"
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in PdfReader(pdf).pages))
-    for spanish in ("Última revisión", "Su equipo de atención", "Calcinosis cutánea metastásica"):
+    for spanish in ("Comprobado con sus fuentes", "Su equipo de atención", "Calcinosis cutánea metastásica"):
         assert spanish in text
     assert "Your care team" not in text
     assert "Puntos clave" in (build_dir / "html-es" / "index.html").read_text(encoding="utf-8")

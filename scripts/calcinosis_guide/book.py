@@ -109,14 +109,18 @@ def clinical_review_status(metadata: dict[str, Any], language: str) -> str:
     """Says honestly whether a named clinician has reviewed the content."""
     review = metadata["review"]
     if not review.get("clinical_reviewer"):
-        return _("Not yet reviewed by a clinician.")
+        # Said of the source text, so that a clinic's own approval line beside
+        # it is not read as a contradiction.
+        return _("Source text not yet reviewed by an independent clinician.")
     return _("Reviewed by {who} on {date}.").format(
         who=review["clinical_reviewer"], date=format_date(review["clinical_review_date"], language))
 
 
 def review_line(metadata: dict[str, Any], language: str) -> str:
     review = metadata["review"]
-    return _("Last reviewed: {last}. Next review due: {next}.").format(
+    # "Checked against its sources", not "reviewed": the dates are the team's
+    # checks against the fact base, not a clinical review.
+    return _("Checked against its sources on {last}. Next check due by {next}.").format(
         last=format_date(review["last_reviewed"], language),
         next=format_date(review["next_review"], language),
     ) + " " + clinical_review_status(metadata, language)

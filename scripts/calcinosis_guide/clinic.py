@@ -56,9 +56,9 @@ class Field:
 # Lengths are what still fits the standard leaflet on two pages (tested with
 # every field at its maximum).
 FIELDS: dict[str, Field] = {
-    "name": Field(True, 40),
+    "name": Field(True, 60),
     "department": Field(False, 40),
-    "phone": Field(True, 20, "phone"),
+    "phone": Field(True, 24, "phone"),
     "hours": Field(True, 40),
     "email": Field(False, 40, "email"),
     "address": Field(False, 60),

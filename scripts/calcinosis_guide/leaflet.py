@@ -222,8 +222,8 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
 def leaflet_labels() -> dict[str, str]:
     """Every fixed string printed on the leaflet, in the build's language."""
     return {
-        "last_reviewed": _("Last reviewed"),
-        "next_review": _("Next review"),
+        "last_reviewed": _("Checked against sources"),
+        "next_review": _("Next check due"),
         "page_of": _("Page {page} of {pages}"),
         "full_book": _("The full guide online, with sources:"),
         "qr_alt": _("QR code that opens the online guide"),
@@ -238,9 +238,12 @@ def leaflet_labels() -> dict[str, str]:
         # A clinic's own out-of-hours line goes after this label: it adds to the
         # triage scale on the leaflet, whose Emergency card always stays.
         "when_closed": _("When the team is closed"),
+        "for_next_visit": _("For your next visit"),
+        "next_appointment": _("Next appointment"),
+        "questions_to_ask": _("Questions to ask"),
         "see_when_to_get_help": _("Signs that need help fast are under \u201cWhen to get help now\u201d."),
         "not_approved": _("This leaflet has not been approved for local use."),
-        "approved_by": _("Approved for local use: {who}, {date}, ref. {reference}."),
+        "approved_by": _("Approved for local use by {who} on {date} (ref. {reference})."),
     }
 
 

@@ -363,16 +363,23 @@ class _Repair:
         """Give the run before each soft line break its space back (as /ActualText)."""
         source = re.sub(r"[ \t\n\r\f]+", " ", "".join(html_element.itertext())).strip()
         position, previous, changes = 0, None, []
+
+        def fits(candidate: str) -> bool:
+            # The last run may end in the space before CSS-generated text that the source lacks.
+            return source.startswith(candidate, position) or source[position:] == candidate.rstrip()
+
         for run, text in self.runs(element):
             if not text:
                 continue
-            if source.startswith(text, position):
+            if fits(text):
                 position += len(text)
-            elif source.startswith(" " + text, position) and previous is not None and previous[0].S == "/Span":
+            elif fits(" " + text) and previous is not None and previous[0].S == "/Span":
                 changes.append((previous[0], previous[1] + " "))
                 position += 1 + len(text)
             else:
-                return  # rendered text that is not the element's own: leave it as it is
+                # Rendered text that is not the element's own (a page number drawn by
+                # CSS, say): the spaces found before it are right, nothing after it is touched.
+                break
             previous = (run, text)
         for run, actual in changes:
             run.ActualText = self.pikepdf.String(actual)

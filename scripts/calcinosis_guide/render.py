@@ -101,6 +101,23 @@ def short_address(url: str) -> str:
     return url.split("://", 1)[-1].rstrip("/")
 
 
+# A UK postcode (SE1 7EH) or a US state and ZIP code (NY 10001): one unit a reader copies.
+POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9][A-Z]{2})\b|\b([A-Z]{2}) ([0-9]{5}(?:-[0-9]{4})?)\b")
+
+
+def keep_postcode(address: str) -> str:
+    """The address with a no-break space inside its postcode, so no line splits it."""
+    return POSTCODE.sub(lambda m: "\u00a0".join(g for g in m.groups() if g), address)
+
+
+def reading_order_for(passages: list[dict], large_print: bool) -> list[dict]:
+    """Large print puts less text on a page, so its urgent box comes first:
+    every edition has its warning signs on page 1."""
+    if not large_print:
+        return passages
+    return [p for p in passages if p["box"] == "urgent"] + [p for p in passages if p["box"] != "urgent"]
+
+
 def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None) -> str:
     import jinja2
 
@@ -109,6 +126,7 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
         autoescape=True,  # clinic text is always shown as text, never as markup
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["keep_postcode"] = keep_postcode
     labels = content["labels"]
     before, _, rest = labels["page_of"].partition("{page}")
     middle, _, after = rest.partition("{pages}")
@@ -123,7 +141,7 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
         book=content["book"],
         review=content["review"],
         labels=labels,
-        passages=content["passages"],
+        passages=reading_order_for(content["passages"], large_print),
         edition=content["review"]["last_reviewed"]["iso"],
         page_of=(before, middle, after),
         approval_line=approval_line,
