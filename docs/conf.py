@@ -33,6 +33,8 @@ extensions = [
     "sphinx_sitemap",
     "sphinxext.opengraph",
     "notfound.extension",
+    # The theme's slots filled with the book's components; unused theme files dropped.
+    "calcinosis_guide.theme",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -62,22 +64,29 @@ html_domain_indices = False
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_copy_source = False
+# The theme's slots, filled with the book's components (docs/_templates/book-*.html).
 html_theme_options = {
-    "use_download_button": False,
-    "use_fullscreen_button": False,
     "show_toc_level": 2,
     "toc_title": "On this page",
     "home_page_in_toc": True,
     "back_to_top_button": False,
-    # No top bar: its buttons would repeat the ones above each page.
+    # No top bar (layout.html): its buttons would repeat the ones above each page.
     "navbar_persistent": [],
-    "search_bar_text": "Search this book",
+    # The bar above each page: Menu; Dark mode, Search and On this page.
+    "article_header_start": ["book-menu-button.html"],
+    "article_header_end": ["book-dark-mode-button.html", "book-search-button.html",
+                           "book-page-toc-button.html"],
+    # The right-hand column: the sections of this page.
+    "secondary_sidebar_items": ["book-page-toc.html"],
+    # Previous and next page, under the text.
+    "show_prev_next": False,
+    "article_footer_items": ["book-prev-next.html"],
     # The footer under every page: publisher, review dates, leaflet, feedback.
     "footer_content_items": ["book-footer.html"],
 }
 # The left column: title and search (in a <header>), then the contents.
-html_sidebars = {"**": ["book-sidebar-title.html", "sbt-sidebar-nav.html"]}
-# What the templates in _templates/ show under every page.
+html_sidebars = {"**": ["book-sidebar-title.html", "book-sidebar-nav.html"]}
+# What the components show under every page.
 html_context = {
     "book": BOOK,
     # Follow the reader's system setting until they choose light or dark.
@@ -112,85 +121,3 @@ leaflet_large_print = True
 
 # Until the pages are reworded to the triage scale (branch "content").
 suppress_warnings = ["calcinosis.triage"]
-
-
-# --- The theme: what conf.py still adjusts (moves to calcinosis_guide.theme) --
-
-import contextlib  # noqa: E402
-import re  # noqa: E402
-import shutil  # noqa: E402
-
-from markupsafe import Markup  # noqa: E402
-
-from calcinosis_guide.book import review_line  # noqa: E402
-from calcinosis_guide.outputs import leaflet_filename  # noqa: E402
-
-# Scripts the theme adds that the book does not use: Font Awesome (icons are
-# inline SVG next to text labels) and Bootstrap (no tooltips or dropdowns).
-_UNUSED_SCRIPTS = re.compile(r'\s*<script[^>]*/scripts/(?:bootstrap|fontawesome)\.js[^>]*></script>')
-
-
-def _without_unused_scripts(markup: str) -> Markup:
-    return Markup(_UNUSED_SCRIPTS.sub("", str(markup)))
-
-
-# The theme's toggle for a section in the contents: an icon-font arrow and no name.
-_NAV_TOGGLE = re.compile(
-    r'(<a class="[^"]*reference internal[^"]*" href="[^"]*">(?P<title>[^<]*)</a>)'
-    r'<details(?P<open>[^>]*)><summary><span class="toctree-toggle" role="presentation">'
-    r'<i class="fa-solid fa-chevron-down"></i></span></summary>'
-)
-_CHEVRON = ('<svg class="book-icon" aria-hidden="true" focusable="false" viewBox="0 0 24 24">'
-            '<path d="M6 9l6 6 6-6"/></svg>')
-
-
-def _fix_nav(html_text: str) -> Markup:
-    """Name each section toggle ("Pages in: <section>") and draw its arrow in SVG."""
-    def toggle(m: re.Match) -> str:
-        return (f'{m[1]}<details{m["open"]}><summary><span class="toctree-toggle">{_CHEVRON}'
-                f'<span class="visually-hidden">Pages in: {m["title"].strip()}</span></span></summary>')
-    return Markup(_NAV_TOGGLE.sub(toggle, str(html_text)))
-
-
-def _page_context(app, pagename, templatename, context, doctree) -> None:
-    language = app.config.language or "en"
-    context["book_fix_nav"] = _fix_nav
-    context["book_without_unused_scripts"] = _without_unused_scripts
-    context["book_review_line"] = review_line(app.config.book_metadata, language)
-    context["book_leaflet_pdf"] = leaflet_filename(language, "a4")
-
-
-# Font Awesome rules in the theme's stylesheet: one per icon, for icons the
-# book never shows (about 30% of the CSS every page must load before it can
-# draw anything), and the @font-face rules for its fonts.
-_ICON_RULES = re.compile(r'(?:\.fa-[a-z0-9-]+,?)+\{--fa:"[^"]*"\}|@font-face\{[^}]*fa-[a-z]+-\d+\.woff2[^}]*\}')
-_UNUSED_FILES = (
-    "_static/scripts/fontawesome.js", "_static/scripts/fontawesome.js.map",
-    "_static/scripts/fontawesome.js.LICENSE.txt",
-    "_static/scripts/bootstrap.js", "_static/scripts/bootstrap.js.map",
-    "_static/scripts/bootstrap.js.LICENSE.txt",
-    "_static/styles/pydata-sphinx-theme.css.map",
-)
-
-
-def _slim_theme_assets(app, exception) -> None:
-    """Drop what the book never loads from the built site, and the icon rules
-    from the theme's stylesheet (the page templates load neither)."""
-    if exception is not None or app.builder.format != "html":
-        return
-    static = Path(app.outdir)
-    css = static / "_static/styles/pydata-sphinx-theme.css"
-    if css.exists():
-        text = _ICON_RULES.sub("", css.read_text(encoding="utf-8"))
-        text = re.sub(r"/\*# sourceMappingURL=[^*]*\*/", "", text)
-        css.write_text(text, encoding="utf-8")
-    for name in _UNUSED_FILES:
-        (static / name).unlink(missing_ok=True)
-    shutil.rmtree(static / "_static/vendor/fontawesome", ignore_errors=True)
-    with contextlib.suppress(OSError):
-        (static / "_static/vendor").rmdir()  # only if now empty
-
-
-def setup(app):
-    app.connect("html-page-context", _page_context)
-    app.connect("build-finished", _slim_theme_assets)

@@ -1,5 +1,5 @@
-"""The web book's extension calcinosis_guide.webpage, on small test roots
-built with sphinx.testing (not the whole book)."""
+"""The web book's extensions, calcinosis_guide.webpage and calcinosis_guide.theme,
+each on a small test root built with sphinx.testing (not the whole book)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,20 @@ import os
 import re
 import textwrap
 import xml.etree.ElementTree as ET
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
+from calcinosis_guide.theme import (THEME_CSS, UNUSED_DIRS, UNUSED_FILES, ThemeChanged,
+                                    name_section_toggles, slim_static_folder, without_icon_rules)
+
 pytest_plugins = ("sphinx.testing.fixtures",)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BASE_URL = "https://example.org/book/"
+PYDATA_THEME = f"pydata-sphinx-theme {version('pydata-sphinx-theme')}"
 
 CONF = f"""
 from calcinosis_guide.book import load_book_metadata
@@ -30,6 +35,18 @@ webpage_condition = "Test condition"
 webpage_search_description = "Search the test book."
 sitemap_url_scheme = "{{link}}"
 sitemap_excludes = ["search.html", "404.html", "genindex.html"]
+"""
+
+# A book in the theme, with the book's own templates and slots, and a
+# section with pages under it (so the contents have a section toggle).
+THEME_CONF = CONF.replace('"calcinosis_guide.webpage"]', '"calcinosis_guide.webpage", "calcinosis_guide.theme"]') + f"""
+html_theme = "sphinx_book_theme"
+templates_path = [{str(DOCS / "_templates")!r}]
+html_sidebars = {{"**": ["book-sidebar-title.html", "book-sidebar-nav.html"]}}
+html_theme_options = {{"home_page_in_toc": True, "show_prev_next": False, "back_to_top_button": False,
+                       "article_header_start": ["book-menu-button.html"],
+                       "article_header_end": ["book-dark-mode-button.html", "book-search-button.html"],
+                       "article_footer_items": ["book-prev-next.html"]}}
 """
 
 INDEX = """\
@@ -166,3 +183,94 @@ def test_sitemap_lists_every_page_after_an_incremental_build(make_app, book_root
     app.build()
     assert "0 added, 1 changed, 0 removed" in app.status.getvalue()  # it was incremental
     assert sitemap(app) == pages
+
+
+# --- calcinosis_guide.theme --------------------------------------------------------
+
+@pytest.fixture
+def theme_root(tmp_path) -> Path:
+    return write_root(tmp_path / "src", THEME_CONF, {
+        "index.md": INDEX,
+        "part/index.md": "# A part\n\n```{toctree}\nchapter\n```\n",
+        "part/chapter.md": "# A chapter\n\nText.\n",
+        "other.md": "# Other\n\nText.\n",
+    })
+
+
+def test_theme_files_no_page_loads_are_dropped_and_the_css_keeps_the_rest(make_app, theme_root):
+    app = make_app("html", srcdir=theme_root)
+    app.build()
+    static = Path(app.outdir) / "_static"
+    assert not [n for n in (*UNUSED_FILES, *UNUSED_DIRS) if (static / n).exists()]
+    css = (static / THEME_CSS).read_text(encoding="utf-8")
+    assert "--fa:" not in css and "fa-solid-900" not in css and "sourceMappingURL" not in css
+    assert ".bd-sidebar-primary" in css  # the theme's own rules stay
+
+    page = html(app, "other.html")
+    scripts = [s.get("src", "") for s in page.find_all("script")]
+    assert not [s for s in scripts if re.search(r"(fontawesome|bootstrap)\.js", s)]
+    assert [s for s in scripts if s.startswith("_static/scripts/pydata-sphinx-theme.js?v=")]
+    assert not page.select("i.fa-solid, .fa-chevron-down")
+
+
+def test_section_toggles_in_the_contents_have_a_name(make_app, theme_root):
+    app = make_app("html", srcdir=theme_root)
+    app.build()
+    toggle = html(app, "other.html").select_one("li.has-children > details > summary > span.toctree-toggle")
+    assert toggle.select_one("svg.book-icon[aria-hidden=true]")
+    assert toggle.get_text(strip=True) == "Pages in: A part"
+
+
+def test_build_fails_naming_the_theme_when_its_stylesheet_changed(make_app, theme_root):
+    # A later theme that draws its icons another way: the build stops.
+    with (theme_root / "conf.py").open("a") as conf:
+        conf.write(textwrap.dedent("""
+            def _new_theme_css(app, exception):
+                css = app.outdir / "_static" / "styles" / "pydata-sphinx-theme.css"
+                css.write_text(".bd-main{display:flex}.fa-x::before{content:'x'}")
+
+            def setup(app):
+                app.connect("build-finished", _new_theme_css, priority=100)
+            """))
+    app = make_app("html", srcdir=theme_root)
+    with pytest.raises(ThemeChanged, match=re.escape(PYDATA_THEME)):
+        app.build()
+
+
+def test_stylesheet_without_icon_rules_is_a_changed_theme():
+    css = ".a{color:red}@font-face{font-family:X;src:url(x.woff2)}.fa-x::before{content:'x'}"
+    with pytest.raises(ThemeChanged, match="0 Font Awesome icon rules.*" + re.escape(PYDATA_THEME)):
+        without_icon_rules(css)
+
+
+def test_icon_rules_go_and_everything_else_stays_byte_for_byte():
+    keep_before = '@charset "UTF-8";.a{color:red}\n@media (min-width:1px){.b{margin:0 auto}}'
+    keep_after = ".c:nth-child(n+3){x:y}/* note */"
+    icons = '.fa-a,.fa-b{--fa:"\\f000"}.fa-c{--fa:"c"}'
+    font = "@font-face{font-family:Font Awesome;src:url(../vendor/fontawesome/webfonts/fa-solid-900.woff2)}"
+    css = keep_before + icons + font + keep_after + "\n/*# sourceMappingURL=pydata-sphinx-theme.css.map*/"
+    assert without_icon_rules(css) == keep_before + keep_after + "\n"
+
+
+def test_static_folder_without_the_expected_theme_files_is_a_changed_theme(tmp_path):
+    (tmp_path / "styles").mkdir()
+    (tmp_path / THEME_CSS).write_text('.fa-a{--fa:"a"}@font-face{src:url(../vendor/fontawesome/w/fa-x-1.woff2)}')
+    with pytest.raises(ThemeChanged, match=r"no scripts/fontawesome\.js.*" + re.escape(PYDATA_THEME)):
+        slim_static_folder(tmp_path)
+
+
+def test_contents_with_an_unknown_toggle_is_a_changed_theme():
+    nav = ('<ul><li class="toctree-l1 has-children"><a class="reference internal" href="a.html">A</a>'
+           '<details><summary><span class="toctree-toggle"><svg></svg></span></summary>'
+           '<ul><li><a href="b.html">B</a></li></ul></details></li></ul>')
+    with pytest.raises(ThemeChanged, match="not as expected.*" + re.escape(PYDATA_THEME)):
+        name_section_toggles(nav)
+
+
+def test_contents_with_toggles_of_another_kind_is_a_changed_theme():
+    # As pydata-sphinx-theme 0.13 drew them: a checkbox and a label.
+    nav = ('<ul><li class="toctree-l1 has-children"><a class="reference internal" href="a.html">A</a>'
+           '<input class="toctree-checkbox" id="c1" type="checkbox"/><label for="c1">'
+           '<i class="fa-solid fa-chevron-down"></i></label><ul><li><a href="b.html">B</a></li></ul></li></ul>')
+    with pytest.raises(ThemeChanged, match="icon-font glyph.*" + re.escape(PYDATA_THEME)):
+        name_section_toggles(nav)
