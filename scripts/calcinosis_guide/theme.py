@@ -7,14 +7,13 @@ documents (``html_theme_options`` and ``html_sidebars`` in conf.py);
 Its ``setup()`` registers:
 
 - ``html-page-context``: what the components need besides ``html_context``:
-  ``book_review_line`` and ``book_leaflet_pdf`` (book-footer.html) and
+  ``book_review_line`` and ``book_leaflet_pdf`` (book-footer.html);
   ``book_named_section_toggles`` (book-sidebar-nav.html), which gives each
   section toggle in the contents a name ("Pages in: ...") and draws its arrow
-  in SVG instead of with the icon font.
-- ``builder-inited``: the theme's own script, ``pydata-sphinx-theme.js``, as
-  an ordinary deferred script that Sphinx versions (``?v=``); layout.html
-  leaves out the theme's script block, which would also load Bootstrap and
-  Font Awesome, neither of which the book uses.
+  in SVG instead of with the icon font; and ``book_theme_script`` with
+  ``book_theme_version``, for layout.html to load the theme's own script
+  alone, where the theme's script block would also load Bootstrap, which the
+  book does not use.
 - ``build-finished``: the built site loses what no page loads (the Font
   Awesome and Bootstrap scripts and fonts, source maps), and the theme's
   stylesheet its Font Awesome rules, about a fifth of the CSS that every page
@@ -122,12 +121,9 @@ def add_component_context(app: Sphinx, pagename: str, templatename: str, context
     context["book_review_line"] = review_line(app.config.book_metadata, language)
     context["book_leaflet_pdf"] = leaflet_filename(language, "a4")
     context["book_named_section_toggles"] = name_section_toggles
-
-
-def add_theme_script(app: Sphinx) -> None:
-    if app.builder.format == "html":
-        # After book.js (priority 800), as when the theme put it at the end of <body>.
-        app.add_js_file(THEME_SCRIPT, priority=900, defer="")
+    context["book_theme_script"] = f"_static/{THEME_SCRIPT}"
+    # A new theme version is a new file: browsers must not keep the old one.
+    context["book_theme_version"] = version("pydata-sphinx-theme")
 
 
 # --- What the built site does not need ----------------------------------------
@@ -175,7 +171,8 @@ def without_icon_rules(css: str) -> str:
 
 def slim_static_folder(static: Path) -> None:
     """Drop the unused theme files from a built ``_static`` folder and the icon rules from its CSS."""
-    missing = [name for name in (*UNUSED_FILES, *UNUSED_DIRS, THEME_CSS) if not (static / name).exists()]
+    missing = [name for name in (*UNUSED_FILES, *UNUSED_DIRS, THEME_CSS, THEME_SCRIPT)
+               if not (static / name).exists()]
     if missing:
         raise _changed(f"no {', '.join(missing)} in {static}")
     css = static / THEME_CSS
@@ -197,7 +194,6 @@ def slim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("calcinosis_guide.book")
-    app.connect("builder-inited", add_theme_script)
     app.connect("html-page-context", add_component_context)
     app.connect("build-finished", slim_theme_assets)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
