@@ -16,7 +16,8 @@ Its ``setup()`` registers:
   book does not use.
 - ``build-finished``: the built site loses what no page loads (the Font
   Awesome and Bootstrap scripts and fonts, source maps), and the theme's
-  stylesheet its Font Awesome rules, about a fifth of the CSS that every page
+  stylesheet its Font Awesome rules: 30% of that stylesheet as sent
+  compressed (64 KB to 45 KB for pydata-sphinx-theme 0.20), which every page
   must load before it can draw anything.
 
 The two things taken out of the theme's output are found by structure
