@@ -114,11 +114,21 @@ class _GzipHandler(SimpleHTTPRequestHandler):
             return self._cache[key]
 
 
-def site_path() -> str:
-    """The book's path on its host, worked out as for the 404 page (calcinosis_guide.book.site_path)."""
-    from calcinosis_guide.book import load_book_metadata, site_path as book_site_path
+def site_path(html_dir: str | Path) -> str:
+    """The book's path on its host, e.g. /en/latest/, as the build gave it to the 404 page.
 
-    return book_site_path(load_book_metadata(ROOT / "docs" / "book.toml")["book"]["base_url"])
+    That is ``notfound_urls_prefix``: the base address's path from
+    docs/book.toml unless the build was given another with
+    ``-D notfound_urls_prefix=...`` (as the GitHub Pages workflow does). The
+    404 page's ``data-content_root`` holds it; "/" for a build without a 404 page.
+    """
+    from bs4 import BeautifulSoup
+
+    page = Path(html_dir) / "404.html"
+    if not page.is_file():
+        return "/"
+    root = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").html.get("data-content_root", "/")
+    return root if root.startswith("/") else "/"
 
 
 @contextlib.contextmanager
@@ -126,13 +136,13 @@ def serve(html_dir: str | Path) -> Iterator[str]:
     """Serve ``html_dir`` on 127.0.0.1 with gzip; yields the base URL (ends in /).
 
     The same files are also served under the book's path on its host
-    (``site_path()``, e.g. http://127.0.0.1:PORT/en/latest/); a missing
-    address gets the book's 404.html with status 404, as on the host.
+    (``site_path(html_dir)``, e.g. http://127.0.0.1:PORT/en/latest/); a
+    missing address gets the book's 404.html with status 404, as on the host.
     """
     html_dir = Path(html_dir)
     if not (html_dir / "index.html").is_file():
         raise FileNotFoundError(f"{html_dir}: no index.html; build the book first (make html)")
-    handler = type("Handler", (_GzipHandler,), {"_cache": {}, "site_path": site_path()})
+    handler = type("Handler", (_GzipHandler,), {"_cache": {}, "site_path": site_path(html_dir)})
 
     def make_handler(*args, **kwargs):
         return handler(*args, directory=str(html_dir), **kwargs)

@@ -49,7 +49,7 @@ def web_results(html_dir: Path, tmp_path_factory) -> dict:
     work = tmp_path_factory.mktemp("web")
     config = {
         "pages": pages(html_dir),
-        "sitePath": site_path(),
+        "sitePath": site_path(html_dir),
         "out": str(work / "results.json"),
         "pdfDir": str(work / "pdf"),
         "screenshotDir": None,

@@ -226,7 +226,9 @@ def test_404_page_works_at_any_depth(html_dir):
 
     s = soup(html_dir, "404.html")
     assert s.h1.get_text(strip=True).startswith("Page not found")
-    prefix = site_path()
+    prefix = site_path(html_dir)
+    # Built with no -D notfound_urls_prefix: the base address's path.
+    assert prefix == urlsplit(BASE_URL).path != "/"
     for tag in s.find_all(["a", "link", "script", "img", "form"]):
         url = tag.get("href") or tag.get("src") or tag.get("action")
         if not url or url.startswith("#") or urlsplit(url).scheme:

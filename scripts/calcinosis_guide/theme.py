@@ -1,0 +1,200 @@
+"""sphinx-book-theme, lighter and easier to use, filled through its slots.
+
+A Sphinx extension (``calcinosis_guide.theme`` in ``extensions``). The book's
+own components, ``docs/_templates/book-*.html``, go into the slots the theme
+documents (``html_theme_options`` and ``html_sidebars`` in conf.py);
+``layout.html`` there extends the theme's layout only for what has no slot.
+Its ``setup()`` registers:
+
+- ``html-page-context``: what the components need besides ``html_context``:
+  ``book_review_line`` and ``book_leaflet_pdf`` (book-footer.html);
+  ``book_named_section_toggles`` (book-sidebar-nav.html), which gives each
+  section toggle in the contents a name ("Pages in: ...") and draws its arrow
+  in SVG instead of with the icon font; and ``book_theme_script`` with
+  ``book_theme_version``, for layout.html to load the theme's own script
+  alone, where the theme's script block would also load Bootstrap, which the
+  book does not use.
+- ``build-finished``: the built site loses what no page loads (the Font
+  Awesome and Bootstrap scripts and fonts, source maps), and the theme's
+  stylesheet its Font Awesome rules: 30% of that stylesheet as sent
+  compressed (64 KB to 45 KB for pydata-sphinx-theme 0.20), which every page
+  must load before it can draw anything.
+
+The two things taken out of the theme's output are found by structure
+(BeautifulSoup for the contents, tinycss2 for the stylesheet), and each is
+checked: when the theme's output is not as this module knows it, the build
+stops with :class:`ThemeChanged`, naming the theme versions, instead of
+silently shipping nameless, empty toggles or a heavier page.
+"""
+
+from __future__ import annotations
+
+import copy
+import shutil
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import tinycss2
+from bs4 import BeautifulSoup
+from markupsafe import Markup
+from sphinx.application import Sphinx
+from sphinx.errors import SphinxError
+from sphinx.locale import get_translation
+
+from calcinosis_guide.book import MESSAGE_CATALOG, review_line
+from calcinosis_guide.outputs import leaflet_filename
+
+_ = get_translation(MESSAGE_CATALOG)
+
+THEME_SCRIPT = "scripts/pydata-sphinx-theme.js"
+THEME_CSS = "styles/pydata-sphinx-theme.css"
+# Under _static/ of the built site; none is loaded by any page.
+UNUSED_FILES = (
+    "scripts/fontawesome.js", "scripts/fontawesome.js.map", "scripts/fontawesome.js.LICENSE.txt",
+    "scripts/bootstrap.js", "scripts/bootstrap.js.map", "scripts/bootstrap.js.LICENSE.txt",
+    f"{THEME_CSS}.map",
+)
+UNUSED_DIRS = ("vendor/fontawesome",)
+
+
+
+class ThemeChanged(SphinxError):
+    """The theme's output is not what calcinosis_guide.theme was written for."""
+
+    category = "Theme output not recognised"
+
+
+def theme_versions() -> str:
+    return (f"sphinx-book-theme {version('sphinx-book-theme')}, "
+            f"pydata-sphinx-theme {version('pydata-sphinx-theme')}")
+
+
+def _changed(what: str) -> ThemeChanged:
+    return ThemeChanged(
+        f"{what} ({theme_versions()}). calcinosis_guide.theme knows the output of "
+        "the versions allowed in pyproject.toml; update it for this one.")
+
+
+# --- The contents in the left column -----------------------------------------
+
+def _chevron(soup: BeautifulSoup) -> Any:
+    # Made as tags, not parsed: the parser would lower-case viewBox.
+    svg = soup.new_tag("svg", attrs={"class": "book-icon", "aria-hidden": "true", "focusable": "false",
+                                     "viewBox": "0 0 24 24"})
+    path = soup.new_tag("path", attrs={"d": "M6 9l6 6 6-6"})
+    path.can_be_empty_element = True
+    svg.append(path)
+    return svg
+
+
+def name_section_toggles(toctree: Any) -> Markup:
+    """The contents (pydata-sphinx-theme's generate_toctree_html) with named section toggles.
+
+    The theme writes each toggle as an icon-font glyph with no text: without
+    Font Awesome it would show nothing, and a screen reader would announce a
+    nameless control.
+    """
+    # A copy: the theme caches the tree it returns, and renders this
+    # component twice (once only to see whether it is empty).
+    soup = copy.copy(toctree) if isinstance(toctree, BeautifulSoup) else BeautifulSoup(str(toctree), "html.parser")
+    for summary in soup.find_all("summary"):
+        item = summary.find_parent("li", class_="has-children")
+        link = item.find("a", recursive=False) if item else None
+        toggle = summary.find("span", class_="toctree-toggle", recursive=False)
+        icon = toggle.find("i", class_="fa-chevron-down") if toggle else None
+        if link is None or icon is None:
+            raise _changed(f"a section toggle in the contents is not as expected: {str(item or summary)[:200]}")
+        icon.replace_with(_chevron(soup))
+        label = soup.new_tag("span", attrs={"class": "visually-hidden"})
+        label.string = _("Pages in: {section}").format(section=link.get_text().strip())
+        toggle.append(label)
+        # Now that the toggle has a name, it is no longer decoration.
+        del toggle["role"]
+    # Whatever else the theme draws with the icon font would show nothing.
+    if glyph := soup.find("i", class_=lambda c: c and c.startswith("fa-")):
+        raise _changed(f"the contents have an icon-font glyph this module does not replace: {glyph}")
+    return Markup(str(soup))
+
+
+def add_component_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    language = app.config.language or "en"
+    context["book_review_line"] = review_line(app.config.book_metadata, language)
+    context["book_leaflet_pdf"] = leaflet_filename(language, "a4")
+    context["book_named_section_toggles"] = name_section_toggles
+    context["book_theme_script"] = f"_static/{THEME_SCRIPT}"
+    # A new theme version is a new file: browsers must not keep the old one.
+    context["book_theme_version"] = version("pydata-sphinx-theme")
+
+
+# --- What the built site does not need ----------------------------------------
+
+def _is_icon_rule(rule: Any) -> bool:
+    """``.fa-a,.fa-b{--fa:"\\f000"}``: one icon's glyph."""
+    if rule.type != "qualified-rule":
+        return False
+    selector = [t for t in rule.prelude if t.type != "whitespace"]
+    if not selector or not all((t.type == "literal" and t.value in ".,")
+                               or (t.type == "ident" and t.value.startswith("fa-")) for t in selector):
+        return False
+    body = [d for d in tinycss2.parse_blocks_contents(rule.content) if d.type not in ("whitespace", "comment")]
+    return len(body) == 1 and body[0].type == "declaration" and body[0].name == "--fa"
+
+
+def _is_icon_font(rule: Any) -> bool:
+    return (rule.type == "at-rule" and rule.lower_at_keyword == "font-face"
+            and any(t.type == "url" and "/fontawesome/" in t.value for t in rule.content or ()))
+
+
+def _is_source_map_comment(rule: Any) -> bool:
+    return rule.type == "comment" and "sourceMappingURL" in rule.value
+
+
+def without_icon_rules(css: str) -> str:
+    """The theme's stylesheet without its Font Awesome rules and source map comment.
+
+    Everything else is kept byte for byte: each top-level rule is cut from
+    the original text, where tinycss2 found it.
+    """
+    rules = tinycss2.parse_stylesheet(css, skip_comments=False, skip_whitespace=False)
+    line_starts = [0]
+    for line in css.split("\n")[:-1]:
+        line_starts.append(line_starts[-1] + len(line) + 1)
+    offsets = [line_starts[r.source_line - 1] + r.source_column - 1 for r in rules] + [len(css)]
+    icons = [r for r in rules if _is_icon_rule(r)]
+    fonts = [r for r in rules if _is_icon_font(r)]
+    if not icons or not fonts:
+        raise _changed(f"the stylesheet {THEME_CSS} has {len(icons)} Font Awesome icon rules "
+                       f"and {len(fonts)} Font Awesome @font-face rules; expected some of each")
+    dropped = {id(r) for r in icons + fonts} | {id(r) for r in rules if _is_source_map_comment(r)}
+    return "".join(css[offsets[i]:offsets[i + 1]] for i, r in enumerate(rules) if id(r) not in dropped)
+
+
+def slim_static_folder(static: Path) -> None:
+    """Drop the unused theme files from a built ``_static`` folder and the icon rules from its CSS."""
+    missing = [name for name in (*UNUSED_FILES, *UNUSED_DIRS, THEME_CSS, THEME_SCRIPT)
+               if not (static / name).exists()]
+    if missing:
+        raise _changed(f"no {', '.join(missing)} in {static}")
+    css = static / THEME_CSS
+    css.write_text(without_icon_rules(css.read_text(encoding="utf-8")), encoding="utf-8")
+    for name in UNUSED_FILES:
+        (static / name).unlink()
+    for name in UNUSED_DIRS:
+        shutil.rmtree(static / name)
+        try:
+            (static / name).parent.rmdir()
+        except OSError:
+            pass  # not empty: a later theme keeps more there
+
+
+def slim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
+    if exception is None and app.builder.format == "html":
+        slim_static_folder(Path(app.outdir) / "_static")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("calcinosis_guide.book")
+    app.connect("html-page-context", add_component_context)
+    app.connect("build-finished", slim_theme_assets)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
