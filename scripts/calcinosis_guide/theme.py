@@ -30,6 +30,7 @@ silently shipping nameless, empty toggles or a heavier page.
 from __future__ import annotations
 
 import copy
+import hashlib
 import shutil
 from importlib.metadata import version
 from pathlib import Path
@@ -170,14 +171,28 @@ def without_icon_rules(css: str) -> str:
     return "".join(css[offsets[i]:offsets[i + 1]] for i, r in enumerate(rules) if id(r) not in dropped)
 
 
-def slim_static_folder(static: Path) -> None:
-    """Drop the unused theme files from a built ``_static`` folder and the icon rules from its CSS."""
+def slim_static_folder(static: Path, cache: Path | None = None) -> None:
+    """Drop the unused theme files from a built ``_static`` folder and the icon rules from its CSS.
+
+    Sphinx copies the theme's stylesheet afresh into every build; parsing it
+    takes over a second, so the slim copy of each stylesheet seen is kept in
+    ``cache`` (a folder of the build), keyed by the stylesheet's own digest.
+    """
     missing = [name for name in (*UNUSED_FILES, *UNUSED_DIRS, THEME_CSS, THEME_SCRIPT)
                if not (static / name).exists()]
     if missing:
         raise _changed(f"no {', '.join(missing)} in {static}")
     css = static / THEME_CSS
-    css.write_text(without_icon_rules(css.read_text(encoding="utf-8")), encoding="utf-8")
+    original = css.read_text(encoding="utf-8")
+    kept = cache / f"theme-css-{hashlib.sha256(original.encode()).hexdigest()[:20]}.css" if cache else None
+    if kept is not None and kept.exists():
+        slim = kept.read_text(encoding="utf-8")
+    else:
+        slim = without_icon_rules(original)
+        if kept is not None:
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text(slim, encoding="utf-8")
+    css.write_text(slim, encoding="utf-8")
     for name in UNUSED_FILES:
         (static / name).unlink()
     for name in UNUSED_DIRS:
@@ -190,7 +205,7 @@ def slim_static_folder(static: Path) -> None:
 
 def slim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
     if exception is None and app.builder.format == "html":
-        slim_static_folder(Path(app.outdir) / "_static")
+        slim_static_folder(Path(app.outdir) / "_static", cache=Path(app.doctreedir) / "theme-cache")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -29,11 +29,11 @@ A Sphinx extension (``calcinosis_guide.webpage`` in ``extensions``). Its
   for a missing address at any depth; sphinx-notfound-page (``notfound_*``
   settings) already does this for the theme's links, scripts and styles, and
   for images, but not for links in the page's text.
-- ``env-get-updated``: every page is written in every HTML build, even one
-  that re-read a single page, because sphinx-sitemap lists only the pages
-  written in the current build (jdillard/sphinx-sitemap#13); the contents in
-  every page's left column, which show every page's title, stay current too.
-  For this book that costs a few seconds per incremental build.
+- ``html-page-context`` and ``build-finished``: sphinx-sitemap lists only the
+  pages written in the current build (jdillard/sphinx-sitemap#13), so an
+  incremental build that wrote one page would publish a sitemap of one page.
+  Just before it writes the sitemap, the pages this build did not write are
+  handed to it too; writing every page instead would cost seconds each build.
 - ``build-finished``: ``robots.txt`` at the site root, allowing everything and
   naming the sitemap under ``html_baseurl``.
 
@@ -67,7 +67,6 @@ from docutils import nodes
 from docutils.writers.html5_polyglot import HTMLTranslator
 from markupsafe import Markup
 from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
@@ -191,11 +190,18 @@ def content_root_from_site_root(app: Sphinx, pagename: str, templatename: str, c
 
 # --- Sitemap and robots.txt ------------------------------------------------------
 
-def write_every_page(app: Sphinx, env: BuildEnvironment) -> set[str]:
-    """All pages, so that sphinx-sitemap, which lists only pages written in this build, lists them all."""
-    if app.builder.format != "html":
-        return set()
-    return set(env.found_docs)
+def note_written_page(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    app.webpage_written_pages = getattr(app, "webpage_written_pages", set()) | {pagename}
+
+
+def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
+    """Give sphinx-sitemap the pages this build did not write, before it writes sitemap.xml."""
+    if exception is not None or app.builder.format != "html":
+        return
+    from sphinx_sitemap import add_html_link
+
+    for docname in sorted(app.env.found_docs - getattr(app, "webpage_written_pages", set())):
+        add_html_link(app, docname, None, {}, None)
 
 
 def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
@@ -225,6 +231,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_post_transform(MarkBareURLs)
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.connect("doctree-resolved", links_from_site_root, priority=600)
-    app.connect("env-get-updated", write_every_page)
+    app.connect("html-page-context", note_written_page)
+    app.connect("build-finished", list_unwritten_pages, priority=400)  # sphinx-sitemap writes at 500
     app.connect("build-finished", write_robots_txt)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

