@@ -155,7 +155,7 @@ def test_printed_pdf_is_a_clean_document(web_results, page):
     text = subprocess.run([pdftotext, "-layout", pdf, "-"], capture_output=True, text=True, check=True).stdout
     for screen_only in ("Skip to main content", "Dark mode", "Search this book", "Next page", "On this page"):
         assert screen_only not in text, f"{screen_only!r} printed"
-    assert "Last reviewed" in text
+    assert "Checked against its sources" in text
     assert re.search(r"\(https?://", text), "no link address printed"
 
 
@@ -166,8 +166,8 @@ def test_printed_pdf_is_a_clean_document(web_results, page):
 def test_page_shows_review_dates_leaflet_and_error_report(web_results, page):
     b = web_results["pages"][page]["banner"]
     if page != "search.html":
-        assert b["reviewDates"] and "Last reviewed" in b["reviewDates"] and "Next review" in b["reviewDates"]
-    assert b["footer"] and "Last reviewed" in b["footer"]
+        assert b["reviewDates"] and "Checked against its sources" in b["reviewDates"] and "Next check due" in b["reviewDates"]
+    assert b["footer"] and "Checked against its sources" in b["footer"]
     assert any(re.search(r"/leaflet/calcinosis-leaflet-en-a4\.pdf$", u) for u in b["leafletLinks"]), b
     assert BOOK["book"]["feedback_url"] in b["errorLinks"], b
 
