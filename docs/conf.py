@@ -148,4 +148,8 @@ calcinosis_bibliography_gaps = {
     "ref86": "PMC page stored without its title, authors and year",
     "ref91": "systematic review seen in a copy and index records; DOI and PMID not seen",
     "ref129": "PubMed mirror record seen without its authors",
+    "ref38": "textbook chapter seen on its publisher's page without its authors",
+    "ref109": "patient leaflet seen only in a copy on another site; its own address not found",
+    "ref122": "patient leaflet seen only in a copy on another site; its own address not found",
+    "ref128": "article seen on PubMed Central; journal and year not found",
 }

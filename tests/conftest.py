@@ -46,7 +46,7 @@ def book(tmp_path_factory) -> Path:
     build_dir = tmp_path_factory.mktemp("build")
     made = os.environ.get("CALCINOSIS_BUILT_BOOK")
     if made:
-        for part in ("html", "leaflet", "leaflet-content", "doctrees"):
+        for part in ("html", "leaflet", "leaflet-content", "doctrees", "checks"):
             shutil.copytree(Path(made) / part, build_dir / part, symlinks=True)
         return build_dir
     result = run_build_book("--leaflets", "--source", DOCS, "--build-dir", build_dir)

@@ -111,11 +111,15 @@ def keep_postcode(address: str) -> str:
 
 
 def reading_order_for(passages: list[dict], large_print: bool) -> list[dict]:
-    """Large print puts less text on a page, so its urgent box comes first:
-    every edition has its warning signs on page 1."""
+    """Large print puts less text on a page, so the passages with the triage cards
+    come first: every edition has its warning signs on page 1."""
     if not large_print:
         return passages
-    return [p for p in passages if p["box"] == "urgent"] + [p for p in passages if p["box"] != "urgent"]
+
+    def urgent(passage: dict) -> bool:
+        return passage["box"] == "urgent" or 'class="triage ' in passage["html"]
+
+    return [p for p in passages if urgent(p)] + [p for p in passages if not urgent(p)]
 
 
 def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None) -> str:
