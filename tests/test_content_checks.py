@@ -209,3 +209,8 @@ def test_spelling_fails_on_a_misspelling_and_passes_project_words(tmp_path):
     (docs / "bad.md").write_text("You will\nrecieve a leaflet.\n")
     problems = check_spelling(docs)
     assert len(problems) == 1 and "bad.md:2" in problems[0] and "recieve" in problems[0]
+
+
+def test_sentences_split_before_quotes_of_other_languages():
+    assert split_sentences("It hurts. «Last reviewed» means this. ¿Es rojo? Sí.") == [
+        "It hurts.", "«Last reviewed» means this.", "¿Es rojo?", "Sí."]

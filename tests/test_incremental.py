@@ -41,3 +41,17 @@ def test_glossary_stays_in_the_search_index_after_an_incremental_build(make_app,
 def test_without_it_sphinx_drops_the_entries_of_pages_it_did_not_write(make_app, tmp_path):
     # The fault the extension exists for; when Sphinx fixes it, drop the extension.
     assert "calcium" not in build_touch_rebuild(make_app, tmp_path, "")
+
+
+def test_a_word_taken_out_of_a_page_leaves_the_search_index(make_app, tmp_path):
+    for name, text in PAGES.items():
+        (tmp_path / name).write_text(text.format(extensions='"calcinosis_guide.incremental"'), encoding="utf-8")
+    (tmp_path / "other.rst").write_text(PAGES["other.rst"] + "\nQuokkas.\n", encoding="utf-8")
+    make_app("html", srcdir=tmp_path, freshenv=True).build()
+    time.sleep(0.01)
+    (tmp_path / "other.rst").write_text(PAGES["other.rst"], encoding="utf-8")
+    app = make_app("html", srcdir=tmp_path)
+    app.build()
+    text = (Path(app.outdir) / "searchindex.js").read_text(encoding="utf-8")
+    terms = json.loads(text[text.index("(") + 1:text.rindex(")")])["terms"]
+    assert "quokka" not in terms and "text" in terms

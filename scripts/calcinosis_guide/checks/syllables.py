@@ -45,7 +45,8 @@ LETTER_SYLLABLES["W"] = 3
 SYLLABLE_TEST_WORDS = {"calcinosis": 4, "parathyroid": 4, "calciphylaxis": 5, "haemodialysis": 6}
 
 WORD_RE = re.compile(r"[A-Za-z0-9µ]+(?:['’][A-Za-z]+)*(?:-[A-Za-z0-9]+(?:['’][A-Za-z]+)*)*")
-SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# A sentence may open with a quote mark of any language the book is built in («, „, ¿, ¡).
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’»)\]]*\s+(?=[\"'“‘«„¿¡(\[]?[A-Z0-9ÁÉÍÓÚÑ])")
 
 
 def words_of(text: str) -> list[str]:
