@@ -39,11 +39,16 @@ def png(width: int, height: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+def clinic_leaflet_text(book: Path, clinic: Path, output: Path) -> str:
+    """Render an A4 leaflet for ``clinic`` (it must succeed) and return its text."""
+    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
+    assert result.returncode == 0, result.stderr
+    return pdf_text(output)
+
+
 def test_example_clinic_file_is_valid_and_printed(book, tmp_path):
     output = tmp_path / "clinic.pdf"
-    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", EXAMPLE, "--output", output)
-    assert result.returncode == 0, result.stderr
-    text = pdf_text(output)
+    text = clinic_leaflet_text(book, EXAMPLE, output)
     assert "Riverside Kidney Unit" in text
     assert "020 7946 0000" in text
     assert "Approved for local use by Patient Information Group on 2026-11-20 (ref. PIL-RKU-0042)." in text
@@ -59,10 +64,7 @@ def test_without_a_clinic_the_leaflet_has_write_in_lines_and_says_it_is_not_appr
 def test_clinic_text_that_looks_like_markup_is_printed_exactly(book, tmp_path):
     clinic = write_clinic(tmp_path, MINIMAL.replace('"Test Clinic"', '"<script>alert(1)</script> & Co"')
                           .replace('"9 to 5"', '"</style> url(x) &amp; {{ hours }}"'))
-    output = tmp_path / "out.pdf"
-    result = run_leaflet("--build-dir", book, "--paper", "a4", "--clinic", clinic, "--output", output)
-    assert result.returncode == 0, result.stderr
-    text = pdf_text(output)
+    text = clinic_leaflet_text(book, clinic, tmp_path / "out.pdf")
     assert "<script>alert(1)</script> & Co" in text
     assert "</style> url(x) &amp; {{ hours }}" in text
 
