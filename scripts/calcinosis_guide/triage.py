@@ -8,7 +8,7 @@ A page defines warning signs in a card of one level::
 
 and any other place shows the cards of signs defined elsewhere::
 
-    :::{get-help} limb-sudden high-calcium-confusion
+    :::{get-help} limb-sudden confusion-drowsy
     :::
 
 The card prints the level's name as a heading and the level's action (who
