@@ -83,19 +83,6 @@ def load_book_metadata(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def site_path(base_url: str) -> str:
-    """The book's path on its host, e.g. /en/latest/ (the 404 page's links need it).
-
-    The environment variable BOOK_SITE_PATH overrides it for a copy of the book
-    hosted elsewhere (the GitHub Pages workflow sets it to /<repository>/).
-    """
-    import os
-    from urllib.parse import urlsplit
-
-    path = os.environ.get("BOOK_SITE_PATH") or urlsplit(base_url).path or "/"
-    return "/" + path.strip("/") + "/" if path.strip("/") else "/"
-
-
 def format_date(date: dt.date, language: str) -> str:
     """A date as readers of ``language`` write it in full, e.g. 24 November 2026."""
     from babel.dates import format_date as babel_format_date
