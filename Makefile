@@ -73,7 +73,7 @@ bench: all  ## Benchmark: build times, the leaflet's stages against WeasyPrint a
 	$(VENVPY) scripts/bench.py --build-dir $(BUILDDIR)
 
 test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
-	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest
+	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest -n auto --dist loadfile
 
 gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to docs/locales/calcinosis.pot
 	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
