@@ -34,11 +34,11 @@ $(VENVDIR)/.installed: requirements.lock pyproject.toml
 
 venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 
-# One process builds the book and renders the leaflets whose inputs changed;
-# the stamp is touched only after a clean build, so a failed one is retried.
+# One process builds the book, renders the leaflets whose inputs changed and
+# warns when the content review is due; the stamp is touched only after a
+# clean build, so a failed one is retried.
 $(BUILT): $(BOOK_INPUTS) $(VENVDIR)/.installed
 	$(VENVPY) scripts/build_book.py --leaflets --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
-	@$(VENVPY) scripts/check_content.py --build-dir $(BUILDDIR) --language $(LANGUAGE) --review-status
 	@touch $@
 
 html: venv  ## Build the web book only into _build/html (a failed build keeps the last good one)

@@ -18,6 +18,7 @@ import pytest
 from calcinosis_guide.checks import cli
 from calcinosis_guide.checks import syllables as syl
 from calcinosis_guide.checks.pages import report_path
+from calcinosis_guide.checks.report import print_review_status
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
@@ -458,7 +459,7 @@ def test_a_plain_build_records_the_review_status_and_never_fails(build, capsys, 
     assert found == []
     assert json.loads(report_path(root / "_build", "en").read_text())["review"]["status"] == status
     capsys.readouterr()
-    assert cli.main(["--build-dir", str(root / "_build"), "--review-status"]) == 0
+    print_review_status(root / "_build", "en")  # what make prints after every build
     printed = capsys.readouterr().out
     if status == "ok":
         assert printed == ""

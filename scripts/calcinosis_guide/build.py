@@ -28,6 +28,7 @@ from pathlib import Path
 
 from calcinosis_guide import render
 from calcinosis_guide.book import BookMetadataError, load_book_metadata
+from calcinosis_guide.checks.report import print_review_status
 from calcinosis_guide.outputs import html_dir, leaflet_content_path, leaflet_filename
 
 WARNING_START = re.compile(r"^(?:\S.*?: )?(?:WARNING|ERROR|CRITICAL|SEVERE)\b|^\S+:\d+: ")
@@ -196,5 +197,6 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug, not bad input: still one line
         print(f"build_book.py: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 1
+    print_review_status(args.build_dir, args.language)
     return 0
 

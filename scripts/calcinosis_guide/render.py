@@ -67,14 +67,26 @@ def inputs_key(content: dict) -> str:
     return digest.hexdigest()
 
 
-def _import_weasyprint() -> None:
-    import weasyprint  # noqa: F401  (a second or so, paid while the book builds)
+WARM_UP_HTML = ('<html lang="en"><head><link rel="stylesheet" href="leaflet.css"></head>'
+                '<body><main><h2>Warm</h2><p><strong>Warm</strong> <em>up</em>.</p></main></body></html>')
+
+
+def _warm_up_weasyprint() -> None:
+    """Import WeasyPrint and lay out a line in the leaflet's fonts: a second or
+    so that the first real leaflet would otherwise pay after the book is built."""
+    import io
+
+    import weasyprint
+
+    document = weasyprint.HTML(string=WARM_UP_HTML, base_url=str(LEAFLET_DIR) + "/",
+                               url_fetcher=project_only_fetcher()).render(pdf_variant="pdf/ua-1")
+    document.write_pdf(io.BytesIO(), pdf_variant="pdf/ua-1")
 
 
 def warm_pool(workers: int | None = None) -> ProcessPoolExecutor:
-    """Worker processes that import WeasyPrint now, while the caller does other work."""
+    """Worker processes that warm WeasyPrint up now, while the caller does other work."""
     workers = workers or min(len(DEFAULT_EDITIONS), os.cpu_count() or 1)
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_import_weasyprint)
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up_weasyprint)
     for _ in range(workers):
         pool.submit(int)
     return pool

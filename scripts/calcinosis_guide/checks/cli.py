@@ -3,22 +3,20 @@ print the readability table, the review status and one line per problem.
 
     python scripts/check_content.py --build-dir _build
     python scripts/check_content.py --build-dir _build --today 2027-05-01
-    python scripts/check_content.py --build-dir _build --review-status
 
 The checks run inside the build (calcinosis_guide.checks); this script
 builds with ``-D calcinosis_review_overdue_fails=1``, so a past review date
 fails here and only here, runs codespell, and prints what the build left
 in ``<build>/checks/<language>.json``. Each problem is one line:
 ``FAIL [check] file:line: what is wrong``. The exit code is 1 when anything
-fails. ``--review-status`` (``make`` runs it) only prints a warning when the
-review is due soon or past, and always exits 0.
+fails. (``make`` itself prints only a warning when the review is due soon
+or past: ``calcinosis_guide.checks.report.print_review_status``.)
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import re
 import sys
 from pathlib import Path
@@ -26,6 +24,7 @@ from typing import Sequence
 
 from calcinosis_guide.build import BookBuildError, build_book
 from calcinosis_guide.checks.pages import WARNING_TYPE, report_path
+from calcinosis_guide.checks.report import load_report, review_line
 from calcinosis_guide.checks.spelling import WORD_LIST, check_spelling, relative
 
 CHECKS = ("readability", "plain-words", "lists", "evidence", "bibliography", "review", "safety", "spelling")
@@ -46,32 +45,6 @@ def as_failure(problem: str) -> str:
     if kind.startswith(WARNING_TYPE + "."):
         return f"FAIL [{kind.split('.', 1)[1]}] {where}: {message}"
     return f"FAIL [build] {where}: {message}" + (f" [{kind}]" if kind else "")
-
-
-def load_report(build_dir: Path, language: str) -> dict | None:
-    path = report_path(build_dir, language)
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def review_line(report: dict | None) -> tuple[str, str] | None:
-    """(status, "file:line: message") of the review check in the report."""
-    review = (report or {}).get("review")
-    if not review:
-        return None
-    location = review["location"]
-    path, _, line = location.rpartition(":")
-    return review["status"], f"{relative(path)}:{line}: {review['message']}"
-
-
-def print_review_status(build_dir: Path, language: str) -> int:
-    found = review_line(load_report(build_dir, language))
-    if found is None:
-        print(f"WARNING review: no review status in {report_path(build_dir, language)}: build the book first (make html)")
-    elif found[0] != "ok":
-        print(f"WARNING review: {found[1]}")
-    return 0
 
 
 def run_checks(args: argparse.Namespace) -> int:
@@ -125,17 +98,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None,
                         help="the date to check review dates against, YYYY-MM-DD (default: today)")
     parser.add_argument("--words", type=Path, default=WORD_LIST, help="codespell word list")
-    parser.add_argument("--review-status", action="store_true",
-                        help="only print a warning when the review is due soon or past (no build; exit 0)")
     parser.add_argument("sphinx_args", nargs="*", help="extra sphinx-build options, after --")
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    if args.review_status:
-        return print_review_status(args.build_dir, args.language)
-    return run_checks(args)
+    return run_checks(parse_args(argv))
 
 
 if __name__ == "__main__":

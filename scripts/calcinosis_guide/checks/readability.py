@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Sequence
 
 from docutils import nodes
@@ -245,7 +246,12 @@ def format_table(header: list[str], body: list[list[str]]) -> str:
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, body)])
 
 
+def keep_syllable_counts(app: Sphinx) -> None:
+    syllables_module.keep_counts_in(Path(app.doctreedir) / "cmudict-syllables.pickle")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", keep_syllable_counts)
     app.connect("doctree-read", score_page)
     app.connect("env-updated", combine)
     app.connect("env-check-consistency", check_book)

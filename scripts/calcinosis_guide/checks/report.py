@@ -16,6 +16,7 @@ from sphinx.application import Sphinx
 
 from calcinosis_guide.checks.pages import WARNING_TYPE, report_path
 from calcinosis_guide.checks.readability import TABLE_TITLE, format_table, rows_of, table_cells
+from calcinosis_guide.checks.spelling import relative
 
 
 def write_report(app: Sphinx, exception: Exception | None) -> None:
@@ -37,6 +38,32 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
     tmp = target.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     tmp.replace(target)
+
+
+def load_report(build_dir: Path, language: str) -> dict | None:
+    path = report_path(build_dir, language)
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def review_line(report: dict | None) -> tuple[str, str] | None:
+    """(status, "file:line: message") of the review check in the report."""
+    review = (report or {}).get("review")
+    if not review:
+        return None
+    location = review["location"]
+    path, _, line = location.rpartition(":")
+    return review["status"], f"{relative(path)}:{line}: {review['message']}"
+
+
+def print_review_status(build_dir: Path, language: str) -> None:
+    """A warning when the next review is due soon or past; nothing when it is not."""
+    found = review_line(load_report(build_dir, language))
+    if found is None:
+        print(f"WARNING review: no review status in {report_path(build_dir, language)}: build the book first (make html)")
+    elif found[0] != "ok":
+        print(f"WARNING review: {found[1]}")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -3,7 +3,7 @@ loaded by ``calcinosis_guide.book``) is not past; target C8.
 
 Checked at the end of every build (``build-finished``), whatever was re-read.
 A review due within 60 days, or one past due in a plain build, is only
-recorded for ``make`` to print (``make review-status``): the strict build
+recorded for ``make`` to print (``checks.report.print_review_status``): the strict build
 turns every warning into a failure, and ``make`` must never fail on a date.
 ``make check`` sets ``calcinosis_review_overdue_fails`` (``-D``), so a past
 review date is a warning there, and fails.

