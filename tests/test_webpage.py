@@ -12,10 +12,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+import tinycss2
 from bs4 import BeautifulSoup
 
-from calcinosis_guide.theme import (THEME_CSS, UNUSED_DIRS, UNUSED_FILES, ThemeChanged,
-                                    name_section_toggles, slim_static_folder, without_icon_rules)
+from calcinosis_guide.theme import (THEME_CSS, UNUSED_DIRS, UNUSED_FILES, ThemeChanged, class_names_in_use,
+                                    name_section_toggles, rule_tree, slim_static_folder, without_icon_rules,
+                                    without_unused_rules)
 
 pytest_plugins = ("sphinx.testing.fixtures",)
 
@@ -250,6 +252,37 @@ def test_icon_rules_go_and_everything_else_stays_byte_for_byte():
     font = "@font-face{font-family:Font Awesome;src:url(../vendor/fontawesome/webfonts/fa-solid-900.woff2)}"
     css = keep_before + icons + font + keep_after + "\n/*# sourceMappingURL=pydata-sphinx-theme.css.map*/"
     assert without_icon_rules(css) == keep_before + keep_after + "\n"
+
+
+def unused_rules_removed(css: str, names: set[str]) -> str:
+    return without_unused_rules(rule_tree(tinycss2.parse_stylesheet(css, skip_comments=False)), frozenset(names))
+
+
+def test_rules_no_page_uses_go_and_the_rest_stay():
+    css = ("/*! licence */.used{a:1}.gone{a:2}.used .gone,.used>p{a:3}.gone .used{a:4}"
+           "@media (min-width:9px){.gone{a:5}.used:not(.gone){a:6}}@media print{.gone{a:7}}"
+           "[data-theme=dark] .used{a:8}p{a:9}#id{a:10}@font-face{font-family:F}")
+    assert unused_rules_removed(css, {"used"}) == (
+        "/*! licence */.used{a:1}.used .gone,.used>p{a:3}@media (min-width:9px){.used:not(.gone){a:6}}"
+        "[data-theme=dark] .used{a:8}p{a:9}#id{a:10}@font-face{font-family:F}")
+
+
+def test_a_stylesheet_with_no_rule_to_drop_is_a_changed_theme():
+    with pytest.raises(ThemeChanged, match="every rule.*" + re.escape(PYDATA_THEME)):
+        unused_rules_removed(".used{a:1}", {"used"})
+
+
+def test_class_names_come_from_every_page_and_every_script(tmp_path):
+    (tmp_path / "a.html").write_text('<p class="one two">x</p><div class = \'three\'></div>')
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_static" / "s.js").write_text('el.classList.add("shown-now")')
+    assert {"one", "two", "three", "shown-now"} <= class_names_in_use(tmp_path)
+    assert "four" not in class_names_in_use(tmp_path)
+
+
+def test_the_built_theme_stylesheet_keeps_what_the_pages_use(book):
+    css = (book / "html" / "_static" / THEME_CSS).read_text(encoding="utf-8")
+    assert ".bd-sidebar-primary" in css and ".navbar-expand-lg" not in css
 
 
 def test_static_folder_without_the_expected_theme_files_is_a_changed_theme(tmp_path):

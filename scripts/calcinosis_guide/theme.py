@@ -31,7 +31,10 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import pickle
+import re
 import shutil
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -171,12 +174,110 @@ def without_icon_rules(css: str) -> str:
     return "".join(css[offsets[i]:offsets[i + 1]] for i, r in enumerate(rules) if id(r) not in dropped)
 
 
+# --- Rules no page can use -----------------------------------------------------
+
+@dataclass(frozen=True)
+class StyleRule:
+    text: str
+    # For each selector of the rule's selector list, the class names it needs.
+    needs: tuple[frozenset[str], ...]
+
+
+@dataclass(frozen=True)
+class RuleBlock:
+    head: str  # "@media (min-width:960px)"
+    rules: tuple
+
+
+@dataclass(frozen=True)
+class KeptWhole:
+    text: str  # a comment, @font-face, @keyframes...
+
+
+def _classes_needed(prelude: list) -> tuple[frozenset[str], ...]:
+    """For each selector of a selector list, the class names it needs.
+
+    Classes inside functional pseudo-classes (:not(.a), :is(.b)) are not
+    needed for a match, and tinycss2 keeps them inside a function block, so
+    they are not counted; ids, elements and attributes never drop a rule.
+    """
+    selectors, current, previous = [], set(), None
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append(frozenset(current))
+            current = set()
+        elif token.type == "ident" and previous is not None and previous.type == "literal" and previous.value == ".":
+            current.add(token.value)
+        previous = token
+    selectors.append(frozenset(current))
+    return tuple(selectors)
+
+
+def rule_tree(nodes: list) -> tuple:
+    """A stylesheet's rules (``tinycss2.parse_stylesheet``), with the classes each needs."""
+    tree = []
+    for node in nodes:
+        if node.type == "qualified-rule":
+            tree.append(StyleRule(node.serialize(), _classes_needed(node.prelude)))
+        elif node.type == "at-rule" and node.lower_at_keyword in ("media", "supports") and node.content:
+            tree.append(RuleBlock(f"@{node.at_keyword}{tinycss2.serialize(node.prelude)}",
+                                  rule_tree(tinycss2.parse_rule_list(node.content, skip_comments=False))))
+        elif node.type != "whitespace":
+            tree.append(KeptWhole(node.serialize()))
+    return tuple(tree)
+
+
+def _used_rules(tree: tuple, names: frozenset[str]) -> tuple[str, int]:
+    """The text of the rules some page may use, and how many rules went."""
+    parts, dropped = [], 0
+    for rule in tree:
+        if isinstance(rule, KeptWhole):
+            parts.append(rule.text)
+        elif isinstance(rule, RuleBlock):
+            inner, inner_dropped = _used_rules(rule.rules, names)
+            dropped += inner_dropped
+            if inner:
+                parts.append(f"{rule.head}{{{inner}}}")
+        elif any(classes <= names for classes in rule.needs):
+            parts.append(rule.text)
+        else:
+            dropped += 1
+    return "".join(parts), dropped
+
+
+def without_unused_rules(tree: tuple, names: frozenset[str]) -> str:
+    """The stylesheet without the style rules whose every selector needs a class
+    that no page and no script uses (most of Bootstrap, in the theme's case)."""
+    css, dropped = _used_rules(tree, names)
+    if not dropped:
+        raise _changed(f"every rule of {THEME_CSS} has a selector the pages may use; "
+                       "its rules are not as expected")
+    return css
+
+
+CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*["']([^"']*)["']""")
+SCRIPT_WORD = re.compile(r"[A-Za-z_][\w-]*")
+
+
+def class_names_in_use(site: Path) -> frozenset[str]:
+    """Every class name a built page carries, and every word a script could add as one."""
+    names: set[str] = set()
+    for page in site.rglob("*.html"):
+        for value in CLASS_ATTRIBUTE.findall(page.read_text(encoding="utf-8", errors="replace")):
+            names.update(value.split())
+    for script in site.rglob("*.js"):
+        names.update(SCRIPT_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+    return frozenset(names)
+
+
 def slim_static_folder(static: Path, cache: Path | None = None) -> None:
-    """Drop the unused theme files from a built ``_static`` folder and the icon rules from its CSS.
+    """Drop the unused theme files from a built ``_static`` folder, and from the
+    theme's stylesheet its icon rules and the rules no page of the site can use.
 
     Sphinx copies the theme's stylesheet afresh into every build; parsing it
-    takes over a second, so the slim copy of each stylesheet seen is kept in
-    ``cache`` (a folder of the build), keyed by the stylesheet's own digest.
+    takes over a second, so its parsed rules are kept in ``cache`` (a folder
+    of the build), keyed by the stylesheet's own digest; which rules stay is
+    decided again each time, from every page of the site.
     """
     missing = [name for name in (*UNUSED_FILES, *UNUSED_DIRS, THEME_CSS, THEME_SCRIPT)
                if not (static / name).exists()]
@@ -184,15 +285,16 @@ def slim_static_folder(static: Path, cache: Path | None = None) -> None:
         raise _changed(f"no {', '.join(missing)} in {static}")
     css = static / THEME_CSS
     original = css.read_text(encoding="utf-8")
-    kept = cache / f"theme-css-{hashlib.sha256(original.encode()).hexdigest()[:20]}.css" if cache else None
-    if kept is not None and kept.exists():
-        slim = kept.read_text(encoding="utf-8")
-    else:
-        slim = without_icon_rules(original)
+    kept = cache / f"theme-css-{hashlib.sha256(original.encode()).hexdigest()[:20]}.pickle" if cache else None
+    try:
+        tree = pickle.loads(kept.read_bytes()) if kept is not None else None
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError):
+        tree = None  # not kept yet, or by another version of this module
+    if tree is None:
+        tree = rule_tree(tinycss2.parse_stylesheet(without_icon_rules(original), skip_comments=False))
         if kept is not None:
             kept.parent.mkdir(parents=True, exist_ok=True)
-            kept.write_text(slim, encoding="utf-8")
-    css.write_text(slim, encoding="utf-8")
+            kept.write_bytes(pickle.dumps(tree, protocol=pickle.HIGHEST_PROTOCOL))
     for name in UNUSED_FILES:
         (static / name).unlink()
     for name in UNUSED_DIRS:
@@ -201,6 +303,7 @@ def slim_static_folder(static: Path, cache: Path | None = None) -> None:
             (static / name).parent.rmdir()
         except OSError:
             pass  # not empty: a later theme keeps more there
+    css.write_text(without_unused_rules(tree, class_names_in_use(static.parent)), encoding="utf-8")
 
 
 def slim_theme_assets(app: Sphinx, exception: Exception | None) -> None:
