@@ -44,14 +44,14 @@ $(BUILT): $(BOOK_INPUTS) $(VENVDIR)/.installed
 html: venv  ## Build the web book only into _build/html (a failed build keeps the last good one)
 	$(VENVPY) scripts/build_book.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
-leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and large print) into _build/leaflet
+leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and large print, each also fillable) into _build/leaflet
 
 # The checks run inside the build; this builds strictly (incrementally) once
 # more with a past review date made an error, and prints the readability table.
 check: venv  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
 	$(VENVPY) scripts/check_content.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
-# Every edition: the four defaults and the example clinic's (SVG logo) on both
+# Every edition: the four defaults, their fillable editions and the example clinic's (SVG logo) on both
 # papers, standard and large print; veraPDF checks them all in one JVM run.
 VERIFYDIR   := $(BUILDDIR)/verify
 verify: $(BUILT)  ## PDF/UA-1 check (veraPDF) of every edition, with and without a clinic (needs a JDK and libjaxb-java)

@@ -1,6 +1,6 @@
 """Every edition the PDF/UA tests check, rendered once per test session.
 
-The default editions come from the session's book (conftest's ``book``); the
+The default editions (and their fillable editions) come from the session's book (conftest's ``book``); the
 clinic editions are rendered here: the example clinic (SVG logo, with email
 and website) on A4 and as Letter large print, and a clinic with a PNG logo.
 """
@@ -18,6 +18,10 @@ DEFAULT = {
     "letter": "calcinosis-leaflet-en-letter.pdf",
     "a4-large-print": "calcinosis-leaflet-en-a4-large-print.pdf",
     "letter-large-print": "calcinosis-leaflet-en-letter-large-print.pdf",
+    "a4-fillable": "calcinosis-leaflet-en-a4-fillable.pdf",
+    "letter-fillable": "calcinosis-leaflet-en-letter-fillable.pdf",
+    "a4-large-print-fillable": "calcinosis-leaflet-en-a4-large-print-fillable.pdf",
+    "letter-large-print-fillable": "calcinosis-leaflet-en-letter-large-print-fillable.pdf",
 }
 PNG_CLINIC = ('name = "Test Clinic"\nphone = "01234 567890"\nhours = "9 to 5"\nurgent_help = "Call 111."\n'
               'email = "team@example.org"\nwebsite = "https://www.example.org/renal"\n'
@@ -38,7 +42,7 @@ def png(width: int, height: int) -> bytes:
 
 @functools.lru_cache(maxsize=None)
 def editions(book: Path) -> dict[str, Path]:
-    """Name -> PDF of every edition: the four defaults and three clinic editions."""
+    """Name -> PDF of every edition: the four defaults, their fillable editions and three clinic editions."""
     found = {name: book / "leaflet" / filename for name, filename in DEFAULT.items()}
     folder = book / "pdfua-editions"
     folder.mkdir(exist_ok=True)

@@ -22,6 +22,7 @@ import pytest
 from leaflet_editions import editions, png
 
 EDITIONS = ["a4", "letter", "a4-large-print", "letter-large-print",
+            "a4-fillable", "letter-fillable", "a4-large-print-fillable", "letter-large-print-fillable",
             "clinic-svg-a4", "clinic-svg-letter-large-print", "clinic-png-a4"]
 
 
@@ -261,22 +262,32 @@ def test_every_list_is_one_element_with_all_its_items(tagged, handover, edition)
 # -- links ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("edition", EDITIONS)
-def test_web_address_email_and_website_are_tagged_link_annotations(tagged, handover, edition):
+def test_web_address_email_website_and_form_fields_are_tagged_annotations(tagged, handover, edition):
     doc = tagged[edition]
     tree = doc.parent_tree()
     targets = {}
+    widgets = set()
+    reachable = {element.objgen for element in doc.elements()}
     for page in doc.pdf.pages:
         annotations = list(page.obj.get("/Annots", []))
         if annotations:
             assert page.obj.Tabs == "/S"
         for annotation in annotations:
-            assert annotation.Subtype == "/Link"
-            assert str(annotation.Contents).strip()
             element = tree[int(annotation.StructParent)]
-            assert element.S == "/Link"
             assert any(isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"
                        and k.Obj.objgen == annotation.objgen for k in doc.kids(element))
+            assert element.objgen in reachable
+            if annotation.Subtype == "/Widget":  # a field of the fillable edition, in a Form element
+                assert element.S == "/Form" and str(annotation.TU).strip()
+                widgets.add(str(annotation.T))
+                continue
+            assert annotation.Subtype == "/Link"
+            assert str(annotation.Contents).strip()
+            assert element.S == "/Link"
             targets[str(annotation.A.URI)] = collapse(doc.text(element))
+    from calcinosis_guide.render import FORM_FIELDS
+
+    assert widgets == (set(FORM_FIELDS) if edition.endswith("fillable") else set())
     base_url = handover["book"]["base_url"]
     expected = {base_url: base_url.split("://", 1)[1].rstrip("/")}
     if edition.startswith("clinic-svg"):

@@ -18,6 +18,7 @@ from calcinosis_guide import verapdf
 from leaflet_editions import editions
 
 EDITIONS = ["a4", "letter", "a4-large-print", "letter-large-print",
+            "a4-fillable", "letter-fillable", "a4-large-print-fillable", "letter-large-print-fillable",
             "clinic-svg-a4", "clinic-svg-letter-large-print", "clinic-png-a4"]
 
 

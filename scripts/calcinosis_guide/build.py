@@ -131,8 +131,8 @@ def stage_leaflets(build_dir: Path, staging: Path, staged_html: Path, language: 
     """Render the default leaflets into ``staging`` if their inputs changed; return them."""
     content = render.read_handover(leaflet_content_path(staging, language))
     key = render.inputs_key(content)
-    published = [build_dir / "leaflet" / leaflet_filename(language, paper, large)
-                 for paper, large in render.DEFAULT_EDITIONS]
+    published = [build_dir / "leaflet" / leaflet_filename(language, *edition)
+                 for edition in render.published_editions()]
     stamp = inputs_stamp(build_dir, language)
     if stamp.exists() and stamp.read_text() == key and all(p.exists() for p in published):
         return []

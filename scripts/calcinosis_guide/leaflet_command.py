@@ -46,6 +46,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="language of the pages to use (default: en); repeat with --clinics")
     parser.add_argument("--large-print", action="store_true",
                         help="large-print edition: body text 16 pt or more, up to 4 pages")
+    parser.add_argument("--fillable", action="store_true",
+                        help="fillable edition: the care-team box and the next-visit space as PDF form fields "
+                             "(the generic leaflet only)")
     parser.add_argument("--edition", action="append", choices=EDITIONS,
                         help="with --clinics: standard, large-print, or both when repeated (default: standard)")
     clinics = parser.add_mutually_exclusive_group()
@@ -75,6 +78,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if len(args.languages) > 1 and not args.clinics:
         parser.error("--language names one language, except with --clinics")
     args.language = args.languages[0]
+    if args.fillable and (args.clinic or args.clinics):
+        parser.error("--fillable makes the generic leaflet, whose care-team box is filled in; "
+                     "a clinic's leaflet prints its details")
     if not args.clinics and (args.edition or args.shard):
         parser.error("--edition and --shard go with --clinics")
     editions = list(dict.fromkeys(args.edition or (["large-print"] if args.large_print else ["standard"])))
@@ -110,9 +116,9 @@ def load_content(source: Path, build_dir: Path, language: str) -> dict:
 
 
 def render_one(content: dict, paper: str, large_print: bool, clinic_file: Path | None,
-               output: Path) -> tuple[Path, int]:
+               output: Path, fillable: bool = False) -> tuple[Path, int]:
     clinic = load_clinic(clinic_file) if clinic_file else None
-    return output, render_pdf(content, paper, large_print, clinic, output)
+    return output, render_pdf(content, paper, large_print, clinic, output, fillable=fillable)
 
 
 def publish_with_book(build_dir: Path, language: str, output: Path) -> None:
@@ -253,13 +259,13 @@ def main(argv: list[str] | None = None) -> int:
                                     for language in args.languages})
         content = load_content(args.source, args.build_dir, args.language)
         for paper in args.paper:
-            name = leaflet_filename(args.language, paper, args.large_print)
+            name = leaflet_filename(args.language, paper, args.large_print, args.fillable)
             if args.clinic:  # never in place of the generic leaflets the book links to
                 name = f"{args.clinic.stem}-{name}"
                 output = args.output or args.build_dir / "leaflet" / "clinics" / name
             else:
                 output = args.output or args.build_dir / "leaflet" / name
-            output, pages = render_one(content, paper, args.large_print, args.clinic, output)
+            output, pages = render_one(content, paper, args.large_print, args.clinic, output, args.fillable)
             print(f"wrote {output} ({pages} pages)")
             if args.output is None and args.clinic is None:
                 publish_with_book(args.build_dir, args.language, output)

@@ -14,9 +14,9 @@ from pathlib import Path
 PAPERS = ("a4", "letter")
 
 
-def leaflet_filename(language: str, paper: str, large_print: bool = False) -> str:
+def leaflet_filename(language: str, paper: str, large_print: bool = False, fillable: bool = False) -> str:
     """The file name every leaflet PDF is published under."""
-    edition = "-large-print" if large_print else ""
+    edition = ("-large-print" if large_print else "") + ("-fillable" if fillable else "")
     return f"calcinosis-leaflet-{language}-{paper}{edition}.pdf"
 
 

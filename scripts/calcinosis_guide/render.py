@@ -17,9 +17,11 @@ import os
 import re
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from calcinosis_guide import pdf_structure
+from calcinosis_guide.clinic import FIELDS as CLINIC_FIELDS
 from calcinosis_guide.leaflet import HANDOVER_FORMAT
 from calcinosis_guide.outputs import PAPERS, leaflet_filename
 
@@ -36,6 +38,52 @@ RUN_ID = os.environ.get("LEAFLET_RUN_ID") or str(os.getpid())
 
 # The editions `make` builds and publishes with the book: (paper, large print).
 DEFAULT_EDITIONS = tuple((paper, large) for large in (False, True) for paper in PAPERS)
+# Each of them is published a second time as a fillable PDF form (the same
+# pages, with the write-in lines as form fields).
+FILLABLE_EDITIONS = DEFAULT_EDITIONS
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the fillable edition.
+
+    ``name`` is the PDF field's name (/T): it is what a program filling the
+    form looks for, so it never changes once published. The label, from the
+    hand-over's labels, is printed beside the field and is its accessible
+    name (/TU).
+    """
+
+    name: str
+    label: str
+    kind: str = "text"  # text | notes (several lines) | tick (a check box)
+    max_length: int | None = None
+
+
+def _care_team_field(name: str, label: str) -> FormField:
+    # The clinic file's own field names and limits: a clinic's details fill the same slots.
+    return FormField(name, label, max_length=CLINIC_FIELDS[name].max_length)
+
+
+CARE_TEAM_FORM = (
+    _care_team_field("name", "team_name"),
+    _care_team_field("department", "team_department"),
+    _care_team_field("phone", "team_phone"),
+    _care_team_field("hours", "team_hours"),
+    _care_team_field("urgent_help", "when_closed"),
+)
+# No field asks for a dose: doses belong to the prescription, not to a leaflet.
+NEXT_VISIT_FORM = (
+    FormField("next_appointment", "next_appointment", max_length=40),
+    FormField("calcium", "calcium", max_length=16),
+    FormField("phosphate", "phosphate", max_length=16),
+    FormField("pth", "pth", max_length=16),
+    FormField("results_date", "results_date", max_length=16),
+    FormField("notes", "notes_from_team", "notes", max_length=400),
+    FormField("agreed_dietitian", "agreed_dietitian", "tick"),
+    FormField("agreed_fluid_limit", "agreed_fluid_limit", "tick"),
+    FormField("agreed_medicines_list", "agreed_medicines_list", "tick"),
+)
+FORM_FIELDS = {field.name: field for field in CARE_TEAM_FORM + NEXT_VISIT_FORM}
 
 
 class InputError(Exception):
@@ -96,14 +144,21 @@ def warm_pool(workers: int | None = None) -> ProcessPoolExecutor:
     return pool
 
 
+def published_editions() -> list[tuple[str, bool, bool]]:
+    """(paper, large print, fillable) of every leaflet `make` builds and publishes with the book."""
+    return ([(paper, large, False) for paper, large in DEFAULT_EDITIONS]
+            + [(paper, large, True) for paper, large in FILLABLE_EDITIONS])
+
+
 def render_default_editions(content: dict, folder: Path, pool: ProcessPoolExecutor) -> list[Path]:
-    """The generic leaflets of every default edition, rendered in parallel into ``folder``."""
+    """The generic leaflets of every published edition, rendered in parallel into ``folder``."""
     language = content["language"]
-    jobs = [pool.submit(render_pdf, content, paper, large, None, folder / leaflet_filename(language, paper, large))
-            for paper, large in DEFAULT_EDITIONS]
+    outputs = {edition: folder / leaflet_filename(language, *edition) for edition in published_editions()}
+    jobs = [pool.submit(render_pdf, content, paper, large, None, output, fillable=fillable)
+            for (paper, large, fillable), output in outputs.items()]
     for job in jobs:
         job.result()  # the first InputError (say, a leaflet too long) reaches the caller
-    return [folder / leaflet_filename(language, paper, large) for paper, large in DEFAULT_EDITIONS]
+    return list(outputs.values())
 
 
 @functools.lru_cache(maxsize=4)
@@ -166,7 +221,7 @@ def template_environment():
     return env
 
 
-def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None,
+def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None, fillable: bool = False,
                 link_stylesheet: bool = True) -> str:
     """The leaflet as HTML. Without ``link_stylesheet`` it leaves out the link to
     leaflet.css, for a renderer that brings the parsed stylesheet itself."""
@@ -193,6 +248,8 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
         large_print=large_print,
         link_stylesheet=link_stylesheet,
         clinic=clinic,
+        fillable=fillable,
+        form=FORM_FIELDS,
         qr_uri=qr_data_uri(content["book"]["base_url"]),
         short_url=short_address(content["book"]["base_url"]),
     )
@@ -253,8 +310,9 @@ def longest_passages(passages: list[dict], count: int = 3) -> str:
     return "longest: " + ", ".join(f'"{p["heading"]}" in {p["docname"]}.md ({words(p)} words)' for p in ranked)
 
 
-def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None, output: Path) -> int:
-    """Lay out one leaflet and write it atomically; return its page count."""
+def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None, output: Path,
+               fillable: bool = False) -> int:
+    """Lay out one leaflet (``fillable``: as a PDF form) and write it atomically; return its page count."""
     import logging
 
     # Keep WeasyPrint's layout progress (it logs every step at INFO) off the console.
@@ -264,12 +322,12 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
     os.environ.setdefault("SOURCE_DATE_EPOCH", edition_epoch(content))
     import weasyprint
 
-    html = render_html(content, paper, large_print, clinic, link_stylesheet=False)
+    html = render_html(content, paper, large_print, clinic, fillable, link_stylesheet=False)
     fonts, stylesheet = leaflet_stylesheet()
     with weasyprint_errors() as errors:
         document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
                                    url_fetcher=project_only_fetcher()).render(
-            stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1")
+            stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1", pdf_forms=fillable)
     if errors:
         # WeasyPrint only logs what it could not draw (a refused or broken
         # image) and carries on; a leaflet with a hole in it is not written.
@@ -289,7 +347,8 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
             f"sheet printed on both sides ({STANDARD_PAGES} pages)"
         )
     def write(target):
-        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html))
+        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=stable_identifier(html),
+                           pdf_forms=fillable)
         pdf_structure.repair(target, document)  # WeasyPrint's structure faults, fixed (see there)
 
     write_atomically(output, write)
