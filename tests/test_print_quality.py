@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -126,8 +128,6 @@ def test_fonts_are_embedded_subsets_of_the_shipped_font(leaflets, paper):
 @pytest.mark.skipif(not shutil.which("zbarimg") or not shutil.which("pdftoppm"), reason="needs zbar-tools and poppler-utils")
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_qr_code_opens_the_book_and_is_at_least_20mm(leaflets, paper, tmp_path):
-    import json
-
     base_url = json.loads((leaflets[paper].parent.parent / "leaflet-content" / "en.json").read_text())["book"]["base_url"]
     subprocess.run(["pdftoppm", "-r", "200", "-png", "-f", "2", "-l", "2", leaflets[paper], tmp_path / "p"], check=True)
     png = next(tmp_path.glob("p*.png"))
@@ -159,6 +159,7 @@ def test_two_builds_give_identical_bytes(book, leaflets, tmp_path):
 
 
 HEADING_SIZE = 16
+TITLE_SIZE = 20  # the leaflet's title is larger than any heading
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
@@ -181,9 +182,6 @@ def test_no_heading_is_left_at_the_foot_of_a_column_and_the_urgent_box_is_whole(
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_footer_on_every_page_names_title_edition_dates_publisher_licence_and_page(leaflets, paper):
-    import json
-    import re
-
     content = json.loads((leaflets[paper].parent.parent / "leaflet-content" / "en.json").read_text())
     with pdfplumber.open(leaflets[paper]) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
@@ -209,6 +207,33 @@ def test_every_edition_has_its_warning_signs_on_page_1(leaflets, large_print):
         with pdfplumber.open(path) as pdf:
             first = pdf.pages[0].extract_text()
             assert "When to get help now" in first and "Emergency" in first and "Call 999" in first, path.name
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.replace("\u00a0", " "))
+
+
+def column_text(page) -> str:
+    """A two-column page's text in reading order, the left column, then the right;
+    without the title, which spans both, and the footer."""
+    body = page.filter(lambda obj: obj.get("size", 0) < TITLE_SIZE)
+    bottom = page.height - FOOTER_TOP_FROM_BOTTOM
+    return "\n".join(body.crop((left, 0, left + page.width / 2, bottom)).extract_text()
+                     for left in (0, page.width / 2))
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_standard_edition_prints_the_whole_urgent_passage_on_page_1(book, leaflets, paper):
+    # Every card and the line after them ("if a sign fits two cards ...") are
+    # read together: a card or that line turned over to page 2 is missed.
+    from bs4 import BeautifulSoup
+
+    content = json.loads((book / "leaflet-content" / "en.json").read_text(encoding="utf-8"))
+    urgent = next(p for p in content["passages"] if 'class="triage ' in p["html"])
+    expected = " ".join(words(BeautifulSoup(urgent["html"], "html.parser").get_text(" ")))
+    with pdfplumber.open(leaflets[paper]) as pdf:
+        first_page = " ".join(words(column_text(pdf.pages[0])))
+    assert expected in first_page, expected[-120:]
 
 
 @pytest.fixture(scope="module")

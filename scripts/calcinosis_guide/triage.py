@@ -51,8 +51,10 @@ def level_action(level: str) -> str:
     """What to do at this level: the one place the urgency is worded."""
     return {
         "emergency": _("Call 999 (UK), 911 (US) or 112 (EU) now if you have any of these:"),
-        # The sources say "now" and "right away" for these signs: "the same day"
-        # must not read as "this evening" or "tomorrow".
+        # For the infection signs the sources say "now" (ref61) and "right away"
+        # (refs 117, 119), so "the same day" must not read as "this evening" or
+        # "tomorrow". Calciphylaxis is on this level by the project's choice: no
+        # source seen gives it a time (facts F3.19 is unverified).
         "today": _("Contact your kidney or dialysis team, or your GP, the same day, as soon as you notice "
                    "any of these. Do not wait until tomorrow. If they are closed, use urgent care "
                    "(for example NHS 111)."),
