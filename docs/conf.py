@@ -74,9 +74,10 @@ html_theme_options = {
     "back_to_top_button": False,
     # No top bar (layout.html): its buttons would repeat the ones above each page.
     "navbar_persistent": [],
-    # The bar above each page: Menu; Dark mode, Search and On this page.
+    # The bar above each page: Menu; Search, Dark mode and On this page, in
+    # the order they show (the keyboard follows this order).
     "article_header_start": ["book-menu-button.html"],
-    "article_header_end": ["book-dark-mode-button.html", "book-search-button.html",
+    "article_header_end": ["book-search-button.html", "book-dark-mode-button.html",
                            "book-page-toc-button.html"],
     # The right-hand column: the sections of this page.
     "secondary_sidebar_items": ["book-page-toc.html"],

@@ -2,10 +2,18 @@
 
    The "Dark mode" button: a toggle with a fixed label; aria-pressed says
    whether dark colours are on. The choice is kept in localStorage under the
-   same keys the theme reads ("mode" and "theme"). */
+   same keys the theme reads ("mode" and "theme").
+
+   The "Menu" and "On this page" panels: when one closes (Escape, its Close
+   button or a click beside it), the keyboard focus goes back to the button
+   that opened it. The theme means to do this, but sphinx-book-theme's script
+   takes the focus off those buttons as they are clicked (to hide tooltips
+   the book does not have), so the focus would fall to the top of the page. */
 (function () {
   "use strict";
   var root = document.documentElement;
+  var OPENERS = ".primary-toggle, .secondary-toggle, .search-button__button";
+  var opener = null;
 
   function isDark() {
     return root.dataset.theme === "dark";
@@ -36,9 +44,26 @@
     if (dialog) dialog.close();
   }
 
+  /* Seen before any other handler, so before the focus is taken away. */
+  function rememberOpener(event) {
+    var button = event.target.closest && event.target.closest(OPENERS);
+    if (button) opener = button;
+  }
+
+  function focusOpener() {
+    if (opener && opener.isConnected && opener.getClientRects().length) opener.focus();
+    opener = null;
+  }
+
   function start() {
     document.querySelectorAll(".book-close-dialog").forEach(function (button) {
       button.addEventListener("click", closeDialog);
+    });
+    document.querySelectorAll("dialog").forEach(function (dialog) {
+      /* A panel that scrolls would take a Tab stop of its own in Chromium;
+         its links and buttons are the stops. */
+      dialog.tabIndex = -1;
+      dialog.addEventListener("close", focusOpener);
     });
     document.querySelectorAll(".book-theme-toggle").forEach(function (button) {
       button.addEventListener("click", toggle);
@@ -48,6 +73,7 @@
     new MutationObserver(show).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
   }
 
+  window.addEventListener("click", rememberOpener, true);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
