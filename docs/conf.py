@@ -37,6 +37,8 @@ extensions = [
     "notfound.extension",
     # The theme's slots filled with the book's components; unused theme files dropped.
     "calcinosis_guide.theme",
+    # A service worker that keeps the book readable offline after a first visit.
+    "calcinosis_guide.offline",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -121,6 +123,9 @@ webpage_search_description = f"Search the pages of {BOOK['title']}: {BOOK['subti
 notfound_urls_prefix = urlsplit(html_baseurl).path
 
 leaflet_large_print = True
+
+# After a first visit the book keeps working offline (calcinosis_guide.offline).
+calcinosis_offline = True
 
 # Content checks
 # calcinosis_guide.checks (docs/maintainers/standards.md). These are the

@@ -8,7 +8,12 @@
    button or a click beside it), the keyboard focus goes back to the button
    that opened it. The theme means to do this, but sphinx-book-theme's script
    takes the focus off those buttons as they are clicked (to hide tooltips
-   the book does not have), so the focus would fall to the top of the page. */
+   the book does not have), so the focus would fall to the top of the page.
+
+   Offline (calcinosis_guide.offline): registers the book's service worker
+   once the page has loaded, so it never delays the first paint, for the
+   book's folder only; and on a page the worker served from its saved copy,
+   shows the notice saying so, with the date the copy was saved. */
 (function () {
   "use strict";
   var root = document.documentElement;
@@ -73,7 +78,28 @@
     new MutationObserver(show).observe(root, { attributes: true, attributeFilter: ["data-theme"] });
   }
 
+  function offline() {
+    var notice = document.querySelector(".book-offline-notice");
+    if (!notice) return;
+    var savedOn = root.dataset.bookSavedOn;
+    if (savedOn !== undefined) {
+      var date = new Date(savedOn);
+      var written = isNaN(date) ? "" : new Intl.DateTimeFormat(notice.dataset.dateLocale,
+        { day: "numeric", month: "long", year: "numeric" }).format(date);
+      notice.textContent = notice.dataset.template.replace("{date}", written);
+      notice.hidden = false;
+    }
+    if (!("serviceWorker" in navigator)) return;
+    window.addEventListener("load", function () {
+      var scope = new URL(root.dataset.content_root || "./", location.href).href;
+      navigator.serviceWorker.register(notice.dataset.worker, { scope: scope }).catch(function () {
+        /* No offline copy (private browsing, storage off): the book works as before. */
+      });
+    });
+  }
+
   window.addEventListener("click", rememberOpener, true);
+  offline();
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {
