@@ -210,6 +210,19 @@ const FOCUS_STOP = `(() => {
     top: box.top - ring.grow, bottom: box.bottom + ring.grow };
   const overlaps = !!ringBox && parts.some((b) => b.left < ringBox.right && b.right > ringBox.left
     && b.top < ringBox.bottom && b.bottom > ringBox.top);
+  // A column that scrolls cuts off what is drawn past its edges, rings too.
+  let clippedBy = null;
+  for (let a = ringElement.parentElement; ringBox && a && a !== document.body; a = a.parentElement) {
+    const o = getComputedStyle(a);
+    if (o.overflowX === "visible" && o.overflowY === "visible") continue;
+    const c = a.getBoundingClientRect();
+    const left = c.left + a.clientLeft, top = c.top + a.clientTop;
+    if (ringBox.left < left - 0.5 || ringBox.right > left + a.clientWidth + 0.5
+        || ringBox.top < top - 0.5 || ringBox.bottom > top + a.clientHeight + 0.5) {
+      clippedBy = describe(a).slice(0, 60);
+    }
+    break;
+  }
   return {
     element: describe(el),
     control,
@@ -220,6 +233,7 @@ const FOCUS_STOP = `(() => {
     ring: ring ? ring.by : null,
     ringSize: [Math.round(box.width), Math.round(box.height)],
     ringOverlaps: overlaps,
+    ringClippedBy: clippedBy,
     rect: { left: r.left, right: r.right, top: r.top, bottom: r.bottom },
   };
 })()`;

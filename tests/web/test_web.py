@@ -98,6 +98,9 @@ def test_text_spacing_cuts_nothing_off(web_results, page, viewport, theme):
 # --- The keyboard: controls only, in visual order, rings that show, focus kept --
 
 KEYBOARD = ("390px", "desktop")
+# The box a wide table scrolls in (the theme's); the tables' styles are
+# another change's, so its cut-off rings are a test of their own below.
+TABLE_SCROLLER = "div.pst-scrollable-table-container"
 
 
 def keyboard_run(results: dict, page: str, viewport: str) -> dict:
@@ -116,6 +119,8 @@ def not_a_control_or_ring_astray(stops: list[dict]) -> list[str]:
         elif 0 in s["ringSize"] or not s["ringOverlaps"]:
             problems.append(f"focus ring {s['ringSize'][0]}x{s['ringSize'][1]} px, "
                             f"{'on' if s['ringOverlaps'] else 'away from'} its control: {s['element']}")
+        elif s["ringClippedBy"] and not s["ringClippedBy"].startswith(TABLE_SCROLLER):
+            problems.append(f"focus ring cut off by {s['ringClippedBy']}: {s['element']}")
     return problems
 
 
@@ -127,6 +132,15 @@ def test_every_tab_stop_is_a_control_with_its_focus_ring_around_it(web_results, 
     assert len(stops) >= 5, f"the walk stopped after {len(stops)} stops: {[s['element'] for s in stops]}"
     problems = not_a_control_or_ring_astray(stops)
     assert not problems, "\n".join(problems)
+
+
+@browser
+@pytest.mark.xfail(strict=True, reason="links at the edge of a table that scrolls sideways (medicines, 390 px) "
+                                       "have their focus ring cut off by the table's box: for the tables' styles")
+def test_no_focus_ring_is_cut_off_by_a_table_that_scrolls(web_results):
+    cut = [f"{page} {r['viewport']}: {s['element']}" for page in PAGES for r in web_results["pages"][page]["keyboard"]
+           for s in r["stops"] if (s["ringClippedBy"] or "").startswith(TABLE_SCROLLER)]
+    assert not cut, "\n".join(cut)
 
 
 @browser
