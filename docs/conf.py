@@ -37,6 +37,8 @@ extensions = [
     "notfound.extension",
     # The theme's slots filled with the book's components; unused theme files dropped.
     "calcinosis_guide.theme",
+    # A service worker that keeps the book readable offline after a first visit.
+    "calcinosis_guide.offline",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -78,9 +80,10 @@ html_theme_options = {
     "back_to_top_button": False,
     # No top bar (layout.html): its buttons would repeat the ones above each page.
     "navbar_persistent": [],
-    # The bar above each page: Menu; Dark mode, Search and On this page.
+    # The bar above each page: Menu; Search, Dark mode and On this page, in
+    # the order they show (the keyboard follows this order).
     "article_header_start": ["book-menu-button.html"],
-    "article_header_end": ["book-dark-mode-button.html", "book-search-button.html",
+    "article_header_end": ["book-search-button.html", "book-dark-mode-button.html",
                            "book-page-toc-button.html"],
     # The right-hand column: the sections of this page.
     "secondary_sidebar_items": ["book-page-toc.html"],
@@ -124,6 +127,9 @@ webpage_search_description = f"Search the pages of {BOOK['title']}: {BOOK['subti
 notfound_urls_prefix = urlsplit(html_baseurl).path
 
 leaflet_large_print = True
+
+# After a first visit the book keeps working offline (calcinosis_guide.offline).
+calcinosis_offline = True
 
 # Content checks
 # calcinosis_guide.checks (docs/maintainers/standards.md). These are the

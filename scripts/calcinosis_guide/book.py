@@ -83,13 +83,17 @@ def load_book_metadata(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def date_locale(language: str | None) -> str:
+    """The locale whose way of writing dates the book follows in ``language``."""
+    # The book uses UK spelling; its English dates are written day-month-year.
+    return {"en": "en_GB"}.get(language or "en", language)
+
+
 def format_date(date: dt.date, language: str) -> str:
     """A date as readers of ``language`` write it in full, e.g. 24 November 2026."""
     from babel.dates import format_date as babel_format_date
 
-    # The book uses UK spelling; its English dates are written day-month-year.
-    locale = {"en": "en_GB"}.get(language or "en", language)
-    return babel_format_date(date, format="long", locale=locale)
+    return babel_format_date(date, format="long", locale=date_locale(language))
 
 
 def clinical_review_status(metadata: dict[str, Any], language: str) -> str:

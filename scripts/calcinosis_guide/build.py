@@ -135,16 +135,23 @@ def stage_leaflets(build_dir: Path, staging: Path, staged_html: Path, language: 
                  for edition in render.published_editions()]
     stamp = inputs_stamp(build_dir, language)
     if stamp.exists() and stamp.read_text() == key and all(p.exists() for p in published):
+        # Unchanged; but a book built afresh (its folder deleted) lacks its copies.
+        publish_in_book(published, staged_html)
         return []
     try:
         pdfs = render.render_default_editions(content, staging / "leaflet", pool)
     except render.InputError as exc:
         raise BookBuildError([str(exc)]) from None
-    (staged_html / "leaflet").mkdir(exist_ok=True)
-    for pdf in pdfs:  # hosting the book hosts its leaflets
-        shutil.copyfile(pdf, staged_html / "leaflet" / pdf.name)
+    publish_in_book(pdfs, staged_html)
     (staging / "leaflet" / stamp.name).write_text(key)
     return [*pdfs, staging / "leaflet" / stamp.name]
+
+
+def publish_in_book(pdfs: list[Path], staged_html: Path) -> None:
+    """Hosting the book hosts its leaflets: a copy of each in its leaflet/ folder."""
+    (staged_html / "leaflet").mkdir(exist_ok=True)
+    for pdf in pdfs:
+        shutil.copyfile(pdf, staged_html / "leaflet" / pdf.name)
 
 
 def inputs_stamp(build_dir: Path, language: str) -> Path:

@@ -9,7 +9,13 @@
 //   - every request that leaves the site (blocked, and reported);
 //   - console errors;
 //   - the review dates, leaflet link and "report an error" link;
-//   - what printing shows (print media), and a PDF of the printed page.
+//   - what printing shows (print media), and a PDF of the printed page;
+//   - the bar of buttons: how many rows, and whether Menu shows beside the
+//     contents column, at each width;
+//   - the keyboard, at 390 and 1280 px: every Tab stop (is it a control, is
+//     its focus ring drawn around it), the bar's stops in visual order, and
+//     each panel (Menu, On this page) opened with its button and closed with
+//     Escape and with its Close button (where the focus lands).
 // Plus, once: the menu, search and dark-mode buttons work.
 //
 // Usage: node browser_checks.mjs CONFIG.json
@@ -32,6 +38,12 @@ export const VIEWPORTS = [
   { name: "320px", width: 320, height: 640 },
 ];
 export const THEMES = ["light", "dark"];
+export const KEYBOARD_VIEWPORTS = [
+  { name: "390px", width: 390, height: 844 },
+  { name: "desktop", width: 1280, height: 900 },
+];
+// More stops than any page has: a walk that reaches it never came round.
+const MAX_TAB_STOPS = 2000;
 
 // WCAG 1.4.12 text spacing, as in the W3C's own test bookmarklet.
 const TEXT_SPACING_CSS = `
@@ -138,6 +150,164 @@ async function unreachableControls(page) {
   })()`);
 }
 
+// The bar above the page: its buttons' rows, and Menu against the contents column.
+async function headerLayout(page) {
+  return page.evaluate(() => {
+    const shown = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const buttons = Array.from(document.querySelectorAll(".bd-header-article button")).filter(shown);
+    const rows = [];
+    for (const r of buttons.map((b) => b.getBoundingClientRect())) {
+      if (!rows.some((row) => r.top < row.bottom && r.bottom > row.top)) rows.push(r);
+    }
+    const sidebar = document.getElementById("pst-primary-sidebar");
+    const box = sidebar && sidebar.getBoundingClientRect();
+    return {
+      buttons: buttons.map((b) => b.innerText.trim()),
+      rows: rows.length,
+      menuShown: shown(document.querySelector(".bd-header-article .primary-toggle")),
+      contentsShown: shown(sidebar) && box.right > 0 && box.width > 0,
+    };
+  });
+}
+
+// Runs in the page: what has the focus now, and how its focus ring is drawn.
+const FOCUS_STOP = `(() => {
+  const describe = ${DESCRIBE};
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const CONTROL_TAGS = ["A", "BUTTON", "INPUT", "SELECT", "TEXTAREA", "SUMMARY"];
+  const CONTROL_ROLES = ["button", "link", "checkbox", "radio", "switch", "tab", "menuitem", "option",
+    "textbox", "searchbox", "combobox", "slider", "spinbutton"];
+  // A box whose content scrolls must take a stop, or the keyboard could not
+  // scroll it (WCAG 2.1.1); only while it does scroll.
+  const scrolls = el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1;
+  const control = (CONTROL_TAGS.includes(el.tagName) && !(el.tagName === "A" && !el.hasAttribute("href")))
+    || CONTROL_ROLES.includes(el.getAttribute("role"));
+  const ringOf = (node) => {
+    const cs = getComputedStyle(node);
+    const outline = cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) > 0
+      && !/rgba\(.*,\s*0\)$|transparent/.test(cs.outlineColor);
+    if (outline) {
+      const grow = parseFloat(cs.outlineWidth) + parseFloat(cs.outlineOffset || 0);
+      return { by: "outline", grow };
+    }
+    if (cs.boxShadow && cs.boxShadow !== "none") return { by: "box-shadow", grow: 0 };
+    return null;
+  };
+  // The ring is on the control, or on the part of it the theme draws it on.
+  let ringElement = el;
+  let ring = ringOf(el);
+  if (!ring) {
+    for (const child of el.querySelectorAll("*")) {
+      if ((ring = ringOf(child))) { ringElement = child; break; }
+    }
+  }
+  const r = el.getBoundingClientRect();
+  const parts = [r, ...Array.from(el.querySelectorAll("*")).map((c) => c.getBoundingClientRect())]
+    .filter((b) => b.width > 0 && b.height > 0);
+  const box = ringElement.getBoundingClientRect();
+  const ringBox = ring && { left: box.left - ring.grow, right: box.right + ring.grow,
+    top: box.top - ring.grow, bottom: box.bottom + ring.grow };
+  const overlaps = !!ringBox && parts.some((b) => b.left < ringBox.right && b.right > ringBox.left
+    && b.top < ringBox.bottom && b.bottom > ringBox.top);
+  // A column that scrolls cuts off what is drawn past its edges, rings too.
+  let clippedBy = null;
+  for (let a = ringElement.parentElement; ringBox && a && a !== document.body; a = a.parentElement) {
+    const o = getComputedStyle(a);
+    if (o.overflowX === "visible" && o.overflowY === "visible") continue;
+    const c = a.getBoundingClientRect();
+    const left = c.left + a.clientLeft, top = c.top + a.clientTop;
+    if (ringBox.left < left - 0.5 || ringBox.right > left + a.clientWidth + 0.5
+        || ringBox.top < top - 0.5 || ringBox.bottom > top + a.clientHeight + 0.5) {
+      clippedBy = describe(a).slice(0, 60);
+    }
+    break;
+  }
+  return {
+    element: describe(el),
+    control,
+    scrollRegion: !control && el.tabIndex >= 0 && scrolls,
+    inHeader: !!el.closest(".bd-header-article"),
+    inDialog: el.closest("dialog[open]") ? el.closest("dialog[open]").id : null,
+    isDialog: el.tagName === "DIALOG",
+    ring: ring ? ring.by : null,
+    ringSize: [Math.round(box.width), Math.round(box.height)],
+    ringOverlaps: overlaps,
+    ringClippedBy: clippedBy,
+    rect: { left: r.left, right: r.right, top: r.top, bottom: r.bottom },
+  };
+})()`;
+
+// Tab from where the focus is until it comes round to the first stop again.
+// After the last stop the focus goes to the browser's own bar once (no
+// element has it); what takes a stop after that is part of the round too
+// (an open panel did, itself).
+async function tabWalk(page, limit = MAX_TAB_STOPS) {
+  const stops = [];
+  let first = null;
+  let outside = 0;
+  for (let i = 0; i < limit; i++) {
+    await page.keyboard.press("Tab");
+    const stop = await page.evaluate(FOCUS_STOP);
+    if (!stop) {
+      if (++outside > 1) break;
+      continue;
+    }
+    if (first === null) first = stop.element;
+    else if (stop.element === first) break;
+    stops.push(stop);
+  }
+  return stops;
+}
+
+// Each panel's button: open with the keyboard, close with Escape; open with
+// a click, close with its Close button. Where is the focus each time?
+async function panelFocus(page) {
+  const out = [];
+  for (const [selector, dialogId] of [[".primary-toggle", "pst-primary-sidebar-modal"],
+                                       [".secondary-toggle", "pst-secondary-sidebar-modal"]]) {
+    const button = page.locator(".bd-header-article " + selector);
+    if (!(await button.count()) || !(await button.isVisible())) continue;
+    const result = { button: selector };
+    // The focus moves when the panel's close event runs, a moment after it shuts.
+    const focusIsOnOpener = () => page.waitForFunction(
+      (s) => document.activeElement === document.querySelector(".bd-header-article " + s), selector, { timeout: 3000 },
+    ).then(() => true, () => false);
+    const dialogOpen = () => page.evaluate((id) => document.getElementById(id).open, dialogId);
+    await button.focus();
+    await page.keyboard.press("Enter");
+    result.opensWithKeyboard = await dialogOpen();
+    result.panelStops = await tabWalk(page, 200);
+    // The walk may end with the focus gone to the browser's own bar.
+    await page.locator(`#${dialogId} .book-close-dialog`).focus();
+    await page.keyboard.press("Escape");
+    result.closedByEscape = !(await dialogOpen());
+    result.focusAfterEscape = await focusIsOnOpener();
+    await button.click();
+    result.opensWithClick = await dialogOpen();
+    await page.locator(`#${dialogId} .book-close-dialog`).click();
+    result.closedByButton = !(await dialogOpen());
+    result.focusAfterClose = await focusIsOnOpener();
+    out.push(result);
+  }
+  return out;
+}
+
+async function checkKeyboard(browser, name) {
+  const runs = [];
+  for (const viewport of KEYBOARD_VIEWPORTS) {
+    const record = { viewport: viewport.name, foreignRequests: [], fontRequests: [], consoleErrors: [] };
+    const context = await newContext(browser, viewport, "light", record);
+    const page = await openPage(context, config.base + name, record);
+    record.header = await headerLayout(page);
+    record.stops = await tabWalk(page);
+    record.panels = await panelFocus(page);
+    await context.close();
+    runs.push(record);
+  }
+  return runs;
+}
+
 async function runAxe(page) {
   await page.addScriptTag({ content: AXE_SOURCE });
   const results = await page.evaluate(
@@ -203,6 +373,7 @@ async function checkPage(browser, name) {
       const context = await newContext(browser, viewport, theme, run);
       const page = await openPage(context, url, run);
       run.appliedTheme = await page.evaluate(() => document.documentElement.dataset.theme);
+      run.header = await headerLayout(page);
       if (config.screenshotDir) {
         await page.screenshot({
           path: join(config.screenshotDir, `${name.replace(".html", "").replace(/\//g, "--")}-${viewport.name}-${theme}.png`),
@@ -269,6 +440,7 @@ async function checkPage(browser, name) {
   }
   result.print.foreignRequests = record.foreignRequests;
   await context.close();
+  result.keyboard = await checkKeyboard(browser, name);
   return result;
 }
 
