@@ -37,6 +37,8 @@ extensions = [
     "notfound.extension",
     # The theme's slots filled with the book's components; unused theme files dropped.
     "calcinosis_guide.theme",
+    # Tables as cards on a phone, read as tables by screen readers; no empty toctree boxes.
+    "calcinosis_guide.structure",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist"]

@@ -1,19 +1,25 @@
-"""Tables that a phone shows as cards and a screen reader still reads as tables.
+"""Page structure that reads well on a phone and in a screen reader.
+
+Tables, which a phone shows as cards and a screen reader still reads as tables:
 
 - Every body cell carries the name of its column (``data-label``), so that
   on a narrow screen ``book.css`` shows each row as a card that repeats the
   column names, with nothing to scroll sideways. The order of the columns is
   the page's own: a page puts what matters most (a medicine's "Things to
   know") second, right after the name of the row, so reading order and
-  visual order stay the same.
-- The table, its row groups, rows and cells carry their ARIA roles: some
-  browsers (Safari, Firefox) stop reading a table as a table once CSS lays it
-  out as blocks.
+  visual order stay the same. A page's ``:widths:`` are kept (MyST would
+  drop them), so a table of five columns can share the width as it needs.
+- No ARIA roles on the table's parts: the Nu Html Checker rejects them
+  inside a table, and Chromium keeps the table in its accessibility tree
+  when CSS lays it out as blocks (tests/web check that at 320 px).
 - The theme puts each table in a scroll box that its script makes a tab stop
   with no name; the tables fit, so the box goes.
 
 Captions are the pages' own (``:::{table} Caption``), required by the
 ``captions`` check (``calcinosis_guide.checks.captions``).
+
+And no empty boxes: a ``:hidden:`` toctree leaves an empty wrapper where it
+stood, which is dropped.
 """
 
 from __future__ import annotations
@@ -22,14 +28,13 @@ import types
 from typing import Any
 
 from docutils import nodes
+from sphinx import addnodes
 from sphinx.application import Sphinx
 
 from calcinosis_guide.theme import _changed
 
 # What pydata-sphinx-theme's translator writes around every table.
 THEME_TABLE_BOX = ('<div class="pst-scrollable-table-container">', "</div>\n")
-
-ROLES = {nodes.table: "table", nodes.thead: "rowgroup", nodes.tbody: "rowgroup", nodes.row: "row"}
 
 
 def column_label(entry: nodes.entry) -> str | None:
@@ -48,26 +53,20 @@ def column_label(entry: nodes.entry) -> str | None:
     return None
 
 
-def cell_role(entry: nodes.entry) -> str:
-    return "columnheader" if isinstance(entry.parent.parent, nodes.thead) else "cell"
-
-
 class CardTableTranslatorMixin:
-    """Roles and column names on the table's tags; no scroll box around it."""
+    """Column names on the body cells; no scroll box around the table."""
 
     def starttag(self, node: nodes.Node, tagname: str, suffix: str = "\n", empty: bool = False,
                  **attributes: Any) -> str:
-        role = ROLES.get(type(node))
-        if isinstance(node, nodes.entry):
-            role = cell_role(node)
-            label = column_label(node)
-            if label:
-                attributes["data-label"] = label
-        if role and tagname in ("table", "thead", "tbody", "tr", "th", "td"):
-            attributes.setdefault("role", role)
+        if isinstance(node, nodes.entry) and (label := column_label(node)):
+            attributes["data-label"] = label
         return super().starttag(node, tagname, suffix, empty, **attributes)
 
     def visit_table(self, node: nodes.table) -> None:
+        # MyST marks every table "colwidths-auto", which makes docutils drop the
+        # column widths a page gives with :widths:.
+        if "colwidths-given" in node["classes"] and "colwidths-auto" in node["classes"]:
+            node["classes"].remove("colwidths-auto")
         start = len(self.body)
         super().visit_table(node)
         if self.body[start] != THEME_TABLE_BOX[0]:
@@ -92,7 +91,17 @@ def add_card_tables(app: Sphinx) -> None:
                        override=True)
 
 
+def drop_empty_toctree_wrappers(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    # The page's copy only: the contents in the sidebar come from the stored
+    # doctree, and a hidden toctree shows nothing here.
+    for wrapper in list(doctree.findall(nodes.compound)):
+        if "toctree-wrapper" in wrapper["classes"] and all(
+                isinstance(child, addnodes.toctree) and child.get("hidden") for child in wrapper.children):
+            wrapper.parent.remove(wrapper)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     # After pydata-sphinx-theme wraps the translator (builder-inited, priority 500).
     app.connect("builder-inited", add_card_tables, priority=900)
+    app.connect("doctree-resolved", drop_empty_toctree_wrappers)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
