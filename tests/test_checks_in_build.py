@@ -275,6 +275,20 @@ def test_lists_fail_over_seven_items_and_tables_over_seven_rows(build):
     assert not any("short" in w for w in found)
 
 
+def test_captions_fail_on_a_table_without_one_on_any_page(build):
+    bare = "| Sign | What to do |\n|---|---|\n| Red skin | Call your team |\n"
+    captioned = ":::{table} Signs and what to do\n" + bare + ":::\n"
+    root, _app, found = build(
+        edits={"index.md": ("They are there to help you.\n", f"They are there to help you.\n\n{captioned}\n{bare}\n")},
+        extra={"maintainers/notes.md": f"# For maintainers\n\nA table.\n\n{bare}"},
+        conf='\ncalcinosis_maintainer_pages = ["maintainers/*"]\n')
+    lines = (root / "index.md").read_text(encoding="utf-8").splitlines()
+    bare_line = max(i for i, line in enumerate(lines, 1) if line.startswith("| Sign |"))
+    assert has(found, f"{root / 'index.md'}:{bare_line}", "captions", 'table without a caption, starting "Sign"')
+    assert has(found, f"{root / 'maintainers/notes.md'}:5", "captions", "table without a caption")
+    assert sum("[calcinosis.captions]" in w for w in found) == 2, found
+
+
 def test_the_glossary_is_exempt_from_the_list_limit(build):
     words = [f"word{i}" for i in range(1, 9)]
     entries = "".join(f"{w}\n  A word.\n\n" for w in words)

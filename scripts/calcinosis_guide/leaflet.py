@@ -76,6 +76,15 @@ class LeafletDirective(SphinxDirective):
         return [node]
 
 
+def section_depth(node: nodes.Node | None) -> int:
+    """How many sections hold ``node``: 1 directly under the page title."""
+    depth = 0
+    while node is not None:
+        depth += isinstance(node, nodes.section)
+        node = node.parent
+    return depth
+
+
 class KeyPointsDirective(SphinxDirective):
     """``{key-points}``: the short summary box that opens every page."""
 
@@ -86,7 +95,9 @@ class KeyPointsDirective(SphinxDirective):
             raise self.error("key-points box is empty")
         box = nodes.admonition(classes=["key-points", "tip"])
         self.set_source_info(box)
-        box += nodes.title(_("Key points"), _("Key points"))
+        # A heading, not an admonition title (a <p>), so that moving by
+        # headings reaches it; its level is set once the page is read.
+        box += nodes.rubric(_("Key points"), _("Key points"), classes=["admonition-title", "key-points-heading"])
         self.state.nested_parse(self.content, self.content_offset, box)
         return [box]
 
@@ -112,6 +123,13 @@ class LeafletDownloadsRole(SphinxRole):
             uri = f"{to_root}leaflet/{leaflet_filename(language, paper, large)}"
             result.append(nodes.reference("", label, refuri=uri, internal=False))
         return result, []
+
+
+def level_key_points_headings(app: Sphinx, doctree: nodes.document) -> None:
+    """Each "Key points" heading one level below the section that holds its box."""
+    for heading in doctree.findall(nodes.rubric):
+        if "key-points-heading" in heading["classes"]:
+            heading["heading-level"] = min(6, 1 + section_depth(heading))
 
 
 def collect_passages(app: Sphinx, doctree: nodes.document) -> None:
@@ -271,6 +289,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("leaflet", LeafletDirective)
     app.add_directive("key-points", KeyPointsDirective)
     app.add_role("leaflet-downloads", LeafletDownloadsRole())
+    app.connect("doctree-read", level_key_points_headings)
     app.connect("doctree-read", collect_passages)
     app.connect("env-purge-doc", purge_passages)
     app.connect("env-merge-info", merge_passages)

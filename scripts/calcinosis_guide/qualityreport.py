@@ -31,7 +31,7 @@ class ReadabilityReportDirective(SphinxDirective):
         return [readability_report()]
 
 
-def table(header: list[str], body: list[list[str]]) -> nodes.table:
+def table(caption: str, header: list[str], body: list[list[str]]) -> nodes.table:
     group = nodes.tgroup(cols=len(header))
     group += [nodes.colspec(colwidth=1) for _ in header]
     head, rows = nodes.thead(), nodes.tbody()
@@ -46,6 +46,7 @@ def table(header: list[str], body: list[list[str]]) -> nodes.table:
     group += head
     group += rows
     result = nodes.table(classes=["readability-report"])
+    result += nodes.title(caption, caption)
     result += group
     return result
 
@@ -56,7 +57,9 @@ def fill_reports(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     header, body = table_cells(rows_of(app.env))
     for placeholder in placeholders:
-        placeholder.replace_self(table(header, body))
+        report = table("Readability of each page in this build", header, body)
+        doctree.set_id(report)  # Sphinx's HTML writer wants an id on a table with a caption
+        placeholder.replace_self(report)
 
 
 def reread_reports(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str],

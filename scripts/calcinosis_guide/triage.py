@@ -248,7 +248,8 @@ def cards_for(env: BuildEnvironment, placeholder: get_help) -> list[nodes.Node]:
             continue
         definition = store[sign][0]
         item = definition["item"].deepcopy()
-        item["ids"] = []  # the id stays with the definition
+        for copied in item.findall(nodes.Element):
+            copied["ids"] = []  # the ids (the sign's, its citations') stay with the definition
         by_level.setdefault(definition["level"], []).append(item)
     return [make_card(level, by_level[level]) for level in LEVELS if level in by_level]
 

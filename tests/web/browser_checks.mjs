@@ -16,6 +16,9 @@
 //     its focus ring drawn around it), the bar's stops in visual order, and
 //     each panel (Menu, On this page) opened with its button and closed with
 //     Escape and with its Close button (where the focus lands).
+//   - at 320, 390 and 1280 px: tables (sideways scrolling, cells narrower
+//     than 12 characters, headers over two lines, captions, the table in
+//     the accessibility tree), headings, empty lists.
 // Plus, once: the menu, search and dark-mode buttons work.
 //
 // Usage: node browser_checks.mjs CONFIG.json
@@ -44,6 +47,8 @@ export const KEYBOARD_VIEWPORTS = [
 ];
 // More stops than any page has: a walk that reaches it never came round.
 const MAX_TAB_STOPS = 2000;
+// Where the structure of every page is checked (light theme).
+export const STRUCTURE_WIDTHS = [320, 390, 1280];
 
 // WCAG 1.4.12 text spacing, as in the W3C's own test bookmarklet.
 const TEXT_SPACING_CSS = `
@@ -308,6 +313,50 @@ async function checkKeyboard(browser, name) {
   return runs;
 }
 
+// What a page's structure gives a phone and a screen reader: tables that
+// neither scroll sideways nor squeeze a cell under 12 characters of its own
+// text, each with a caption, the table still a table with that name in the
+// accessibility tree; the headings; lists with nothing in them.
+async function pageStructure(page) {
+  const found = await page.evaluate(`(() => {
+    const describe = ${DESCRIBE};
+    const measure = document.createElement("canvas").getContext("2d");
+    const tables = Array.from(document.querySelectorAll("main table")).map((table) => {
+      const wrapper = table.parentElement;
+      const narrow = [];
+      for (const cell of table.querySelectorAll("td, th")) {
+        if (!cell.getClientRects().length || cell.closest("thead") && getComputedStyle(cell.closest("thead")).position === "absolute") continue;
+        const cs = getComputedStyle(cell);
+        // Body text: the cell's font at its normal weight (a header is bold).
+        measure.font = [cs.fontStyle, "400", cs.fontSize, cs.fontFamily].join(" ");
+        const twelve = measure.measureText("0".repeat(12)).width;
+        const width = cell.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        if (width + 0.5 < twelve) narrow.push(describe(cell) + " is " + Math.round(width) + "px, 12 characters are " + Math.round(twelve) + "px");
+      }
+      const lineHeight = (el) => parseFloat(getComputedStyle(el).lineHeight) || 1.2 * parseFloat(getComputedStyle(el).fontSize);
+      const tallHeaders = Array.from(table.querySelectorAll("thead th"))
+        .filter((th) => getComputedStyle(table.tHead).position !== "absolute")
+        .map((th) => ({ th, lines: Math.round(Array.from(th.children).reduce((h, c) => h + c.getBoundingClientRect().height, 0) / lineHeight(th)) }))
+        .filter(({ lines }) => lines > 2).map(({ th, lines }) => describe(th) + " on " + lines + " lines");
+      return {
+        caption: table.caption ? table.caption.innerText.trim() : "",
+        scrolls: [table, wrapper].filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => describe(el) + " " + el.scrollWidth + "px in " + el.clientWidth + "px"),
+        narrow, tallHeaders,
+      };
+    });
+    const headings = Array.from(document.querySelectorAll("article :is(h1, h2, h3, h4, h5, h6)"))
+      .map((h) => ({ level: +h.tagName[1], text: h.innerText.trim() }));
+    const emptyLists = Array.from(document.querySelectorAll("ul, ol")).filter((l) => !l.querySelector("li")).map(describe);
+    return { tables, headings, emptyLists };
+  })()`);
+  // What a screen reader gets: the accessibility tree of each table.
+  const tables = page.locator("main table");
+  for (let i = 0; i < found.tables.length; i++) {
+    found.tables[i].aria = await tables.nth(i).ariaSnapshot();
+  }
+  return found;
+}
+
 async function runAxe(page) {
   await page.addScriptTag({ content: AXE_SOURCE });
   const results = await page.evaluate(
@@ -397,6 +446,15 @@ async function checkPage(browser, name) {
       await context.close();
       result.runs.push(run);
     }
+  }
+
+  result.structure = {};
+  for (const width of STRUCTURE_WIDTHS) {
+    const record = { foreignRequests: [], fontRequests: [], consoleErrors: [] };
+    const context = await newContext(browser, { width, height: 900 }, "light", record);
+    const page = await openPage(context, url, record);
+    result.structure[width] = await pageStructure(page);
+    await context.close();
   }
 
   // What every page must show, and what printing gives (light theme, desktop).

@@ -11,6 +11,7 @@ subtype         what it enforces                                     module
 readability     Flesch-Kincaid, SMOG, sentence lengths (R1-R4)       readability
 plain-words     glossary terms linked at first use; entries used     plainwords
 lists           at most 7 list items and 7 table body rows (C5)      lists
+captions        every table has a caption, on every page             captions
 evidence        sections cite; bib entries cited; DOI/PMID links     evidence
 bibliography    every entry: author, title, year, DOI/PMID/URL       evidence
 safety          no doses; "When to get help now" (C6, C10)           safety
@@ -38,6 +39,7 @@ CHECK_MODULES = (
     "calcinosis_guide.checks.readability",
     "calcinosis_guide.checks.plainwords",
     "calcinosis_guide.checks.lists",
+    "calcinosis_guide.checks.captions",
     "calcinosis_guide.checks.evidence",
     "calcinosis_guide.checks.safety",
     "calcinosis_guide.checks.review",
