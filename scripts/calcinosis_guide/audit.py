@@ -8,8 +8,12 @@ and the bytes transferred on a first view, writes them to
 ``BUILD_DIR/audit/results.json``, prints a table, and exits with status 1 if
 any page misses a target (standards W3):
 
-    performance >= 98, accessibility = best practices = SEO = 100,
-    first view <= 200 KB transferred.
+    performance = accessibility = best practices = SEO = 100,
+    largest contentful paint <= 1.2 s, first view <= 60 KB transferred.
+
+The first view is what the page itself loads; what the offline service
+worker saves in the background after the page has loaded is counted apart
+(``background_bytes``), since no reader waits for it.
 
 Usage: scripts/audit_web.py [--build-dir _build] [--runs 3] [--page index.html ...]
 """
@@ -37,8 +41,9 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path.cwd()
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse" / "cli" / "index.js"
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-TARGETS = {"performance": 98, "accessibility": 100, "best-practices": 100, "seo": 100}
-MAX_BYTES = 200 * 1024
+TARGETS = {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}
+MAX_BYTES = 60 * 1024
+MAX_LCP_MS = 1200
 COMPRESSIBLE = ("text/", "application/javascript", "application/json", "application/xml",
                 "image/svg+xml", "application/ld+json")
 # Flags for Debian's Chromium running as root in a container, with nothing
@@ -205,6 +210,7 @@ def summarise(page: str, report: dict) -> dict:
         and audits[ref["id"]]["score"] < (0.9 if c == "performance" else 1)
     )
     requests = audits.get("network-requests", {}).get("details", {}).get("items", [])
+    page_requests = [r for r in requests if r.get("sessionTargetType", "page") != "worker"]
     return {
         "page": page,
         "scores": scores,
@@ -212,14 +218,17 @@ def summarise(page: str, report: dict) -> dict:
         "fcp_ms": round(audits["first-contentful-paint"]["numericValue"]),
         "tbt_ms": round(audits["total-blocking-time"]["numericValue"]),
         "cls": round(audits["cumulative-layout-shift"]["numericValue"], 4),
-        "bytes": round(audits["total-byte-weight"]["numericValue"]),
-        "requests": len(requests),
+        "bytes": sum(r.get("transferSize", 0) for r in page_requests),
+        "background_bytes": sum(r.get("transferSize", 0) for r in requests if r not in page_requests),
+        "requests": len(page_requests),
         "below_target": failing,
     }
 
 
 def misses(row: dict) -> list[str]:
     out = [f"{c} {row['scores'][c]} < {t}" for c, t in TARGETS.items() if row["scores"][c] < t]
+    if row["lcp_ms"] > MAX_LCP_MS:
+        out.append(f"LCP {row['lcp_ms']} ms > {MAX_LCP_MS} ms")
     if row["bytes"] > MAX_BYTES:
         out.append(f"first view {row['bytes'] / 1024:.1f} KB > {MAX_BYTES // 1024} KB")
     return out
@@ -272,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     out = build / "audit" / "results.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     summary = {
-        "targets": {**TARGETS, "max_bytes": MAX_BYTES},
+        "targets": {**TARGETS, "max_bytes": MAX_BYTES, "max_lcp_ms": MAX_LCP_MS},
         "lighthouse": json.loads((LIGHTHOUSE.parent.parent / "package.json").read_text())["version"],
         "settings": "mobile (Moto G Power emulation), simulated Slow 4G throttling, gzip from 127.0.0.1",
         "median_performance": statistics.median(r["scores"]["performance"] for r in rows),
