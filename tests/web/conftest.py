@@ -10,6 +10,7 @@ Quick run without them: pytest -m "not browser".
 
 from __future__ import annotations
 
+import fcntl
 import json
 import shutil
 import subprocess
@@ -42,23 +43,35 @@ def html_dir(book: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def web_results(html_dir: Path, tmp_path_factory) -> dict:
-    """Run every browser check on every page once; the parsed results."""
+def web_results(html_dir: Path, tmp_path_factory, worker_id: str) -> dict:
+    """Run every browser check on every page once; the parsed results.
+
+    Under pytest-xdist each worker has a session of its own, and the run
+    takes minutes: the first worker to get here makes it, the others wait
+    for it and read the same file (the pattern pytest-xdist documents).
+    """
     if not (ROOT / "node_modules" / "playwright-core").is_dir() or not (ROOT / "node_modules" / "axe-core").is_dir():
         pytest.fail("node_modules missing: run `npm ci` (make test does), or skip with -m 'not browser'")
-    work = tmp_path_factory.mktemp("web")
-    config = {
-        "pages": pages(html_dir),
-        "sitePath": site_path(html_dir),
-        "out": str(work / "results.json"),
-        "pdfDir": str(work / "pdf"),
-        "screenshotDir": None,
-        "chrome": _chromium(),
-    }
-    with serve(html_dir) as base:
-        config["base"] = base
-        (work / "config.json").write_text(json.dumps(config))
-        result = subprocess.run(["node", str(CHECKS), str(work / "config.json")],
-                                cwd=ROOT, capture_output=True, text=True, timeout=1500)
-    assert result.returncode == 0, result.stderr[-4000:]
-    return json.loads((work / "results.json").read_text())
+    base_temp = tmp_path_factory.getbasetemp()
+    shared = base_temp if worker_id == "master" else base_temp.parent
+    results = shared / "web-results.json"
+    with open(shared / "web-results.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not results.exists():
+            work = tmp_path_factory.mktemp("web")
+            config = {
+                "pages": pages(html_dir),
+                "sitePath": site_path(html_dir),
+                "out": str(work / "results.json"),
+                "pdfDir": str(work / "pdf"),
+                "screenshotDir": None,
+                "chrome": _chromium(),
+            }
+            with serve(html_dir) as base:
+                config["base"] = base
+                (work / "config.json").write_text(json.dumps(config))
+                result = subprocess.run(["node", str(CHECKS), str(work / "config.json")],
+                                        cwd=ROOT, capture_output=True, text=True, timeout=1500)
+            assert result.returncode == 0, result.stderr[-4000:]
+            (work / "results.json").replace(results)
+    return json.loads(results.read_text())
