@@ -25,16 +25,19 @@ def cards(book) -> dict[str, list[str]]:
     return found
 
 
-def test_a_fever_with_an_infection_is_an_emergency_and_today_only_on_its_own(book):
-    # A fever of 38 °C with an infection is a sign that it is spreading (facts
-    # F3.21, ref61): an Emergency. A fever with no sign of infection, or
-    # infection after a transplant, is the same-day level (F3.29, F3.30).
+def test_a_fever_with_a_visible_infection_is_an_emergency_and_today_with_no_emergency_sign(book):
+    # A fever of 38 °C with a red, hot or swollen lump, sore, wound or access is
+    # a sign that the infection is spreading (facts F3.21, F3.30, refs 61, 119):
+    # an Emergency. "A fever or infection" with being sick would send a cold or
+    # a stomach bug to 999, so the Emergency card names no infection in general.
+    # A fever with none of the Emergency signs is the same-day level (F3.30).
     signs = cards(book)
-    assert any(FEVER.search(s) and "infection" in s for s in signs["emergency"]), signs["emergency"]
+    assert any(FEVER.search(s) and "red, hot or swollen" in s for s in signs["emergency"]), signs["emergency"]
+    assert not any("fever or infection" in s for s in signs["emergency"]), signs["emergency"]
     for level in ("today", "soon"):
         for sign in signs.get(level, []):
             if FEVER.search(sign):
-                assert level == "today" and "on its own" in sign, (level, sign)
+                assert level == "today" and "no Emergency sign" in sign, (level, sign)
 
 
 def test_the_printed_cards_say_which_card_wins_when_a_sign_fits_two(book):
