@@ -265,7 +265,9 @@ def class_names_in_use(site: Path) -> frozenset[str]:
     for page in site.rglob("*.html"):
         for value in CLASS_ATTRIBUTE.findall(page.read_text(encoding="utf-8", errors="replace")):
             names.update(value.split())
-    for script in site.rglob("*.js"):
+    # The scripts in _static, not the search index or the offline worker
+    # beside the pages: their words are the book's text and file names.
+    for script in (site / "_static").rglob("*.js"):
         names.update(SCRIPT_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
     return frozenset(names)
 
