@@ -16,6 +16,11 @@ LANGUAGE    ?= en
 BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -path '*/_build/*' -not -path '*/__pycache__/*' -not -name '.*')
 BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 
+# Python may keep compiled copies of the project's own modules (in
+# __pycache__ folders, ignored by git); a shell that forbids it would make
+# every build compile the package from source again.
+unexport PYTHONDONTWRITEBYTECODE
+
 .DEFAULT_GOAL := all
 .PHONY: all help venv html leaflet check audit bench test serve clean gettext verify
 

@@ -15,7 +15,7 @@ import pytest
 import tinycss2
 from bs4 import BeautifulSoup
 
-from calcinosis_guide.theme import (THEME_CSS, UNUSED_DIRS, UNUSED_FILES, ThemeChanged, class_names_in_use,
+from calcinosis_guide.theme import (BOOK_STYLESHEET, THEME_CSS, UNUSED_DIRS, UNUSED_FILES, ThemeChanged, class_names_in_use,
                                     name_section_toggles, rule_tree, slim_static_folder, without_icon_rules,
                                     without_unused_rules)
 
@@ -211,8 +211,27 @@ def test_theme_files_no_page_loads_are_dropped_and_the_css_keeps_the_rest(make_a
     page = html(app, "other.html")
     scripts = [s.get("src", "") for s in page.find_all("script")]
     assert not [s for s in scripts if re.search(r"(fontawesome|bootstrap)\.js", s)]
-    assert scripts[-1] == f"_static/scripts/pydata-sphinx-theme.js?v={version('pydata-sphinx-theme')}"
+    later = [s["src"] for s in page.find("template", id="book-scripts").find_all("script")]
+    assert later[-1] == f"_static/scripts/pydata-sphinx-theme.js?v={version('pydata-sphinx-theme')}"
     assert not page.select("i.fa-solid, .fa-chevron-down")
+
+
+def test_a_page_waits_for_one_stylesheet_and_no_script(make_app, theme_root):
+    app = make_app("html", srcdir=theme_root)
+    app.build()
+    page = html(app, "part/chapter.html")
+    sheets = [link["href"] for link in page.select('link[rel~="stylesheet"]')]
+    assert len(sheets) == 1 and sheets[0].startswith(f"../_static/{BOOK_STYLESHEET}?v="), sheets
+    bundle = (Path(app.outdir) / "_static" / BOOK_STYLESHEET).read_text(encoding="utf-8")
+    assert "@import" not in bundle and "div.body" in bundle  # basic.css, inlined from theme.css
+    assert ".bd-sidebar-primary" in bundle and ".bd-sidebar-primary" in (Path(app.outdir) / "_static" / THEME_CSS).read_text()
+    # Every script file waits, inert, until the page is drawn; the settings they read are in the page.
+    loaded_now = [s["src"] for s in page.find_all("script", src=True) if s.find_parent("template") is None]
+    assert loaded_now == []
+    assert "const DOCUMENTATION_OPTIONS" in page.find("script").find_next("script").get_text()
+    later = [s["src"] for s in page.find("template", id="book-scripts").find_all("script")]
+    assert "../_static/doctools.js" in [src.split("?")[0] for src in later]
+    assert not [src for src in later if "documentation_options" in src]  # it is in the page
 
 
 def test_section_toggles_in_the_contents_have_a_name(make_app, theme_root):

@@ -90,12 +90,15 @@
       notice.hidden = false;
     }
     if (!("serviceWorker" in navigator)) return;
-    window.addEventListener("load", function () {
+    function register() {
       var scope = new URL(root.dataset.content_root || "./", location.href).href;
       navigator.serviceWorker.register(notice.dataset.worker, { scope: scope }).catch(function () {
         /* No offline copy (private browsing, storage off): the book works as before. */
       });
-    });
+    }
+    // This script itself may only come once the page has loaded.
+    if (document.readyState === "complete") register();
+    else window.addEventListener("load", register);
   }
 
   window.addEventListener("click", rememberOpener, true);

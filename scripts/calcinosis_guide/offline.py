@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import posixpath
 from importlib.resources import files
 from pathlib import Path
@@ -104,21 +105,48 @@ def _tokens(nodes) -> Any:
                 yield from _tokens(inner)
 
 
-def precache_list(outdir: Path) -> list[str]:
-    """Every file the worker saves, as paths from the book's root: computed from the built book."""
+class _FilesOf:
+    """What each page or stylesheet loads, kept between builds by its path and
+    bytes: after a one-page edit, only that page is parsed again."""
+
+    def __init__(self, cache: Path | None):
+        self.cache, self.known, self.used = cache, {}, {}
+        try:
+            self.known = pickle.loads(cache.read_bytes()) if cache else {}
+        except (OSError, ValueError, EOFError, pickle.UnpicklingError):
+            pass  # none yet, or damaged: parse everything again
+
+    def __call__(self, find, name: str, text: str) -> frozenset[str]:
+        key = hashlib.sha256(f"{find.__name__}\0{name}\0{text}".encode()).hexdigest()
+        if key not in self.known:
+            self.known[key] = frozenset(find(name, text))
+        self.used[key] = self.known[key]
+        return self.used[key]
+
+    def save(self) -> None:
+        if self.cache:
+            self.cache.parent.mkdir(parents=True, exist_ok=True)
+            self.cache.write_bytes(pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def precache_list(outdir: Path, cache: Path | None = None) -> list[str]:
+    """Every file the worker saves, as paths from the book's root: computed from
+    the built book (what it found per file is kept in ``cache``, if given)."""
     outdir = Path(outdir)
+    files_of = _FilesOf(cache)
     pages = sorted(p.relative_to(outdir).as_posix() for p in outdir.rglob("*.html")
                    if not p.relative_to(outdir).parts[0].startswith("_"))
     wanted = set(pages)
     for page in pages:
-        wanted |= _page_files(page, (outdir / page).read_text(encoding="utf-8"))
+        wanted |= files_of(_page_files, page, (outdir / page).read_text(encoding="utf-8"))
     sheets = [w for w in wanted if urlsplit(w).path.endswith(".css")]
     while sheets:  # and what those load, down to the last @import
         path = urlsplit(sheets.pop()).path
         if (outdir / path).is_file():
-            found = _stylesheet_files(path, (outdir / path).read_text(encoding="utf-8")) - wanted
+            found = files_of(_stylesheet_files, path, (outdir / path).read_text(encoding="utf-8")) - wanted
             wanted |= found
             sheets += [f for f in found if urlsplit(f).path.endswith(".css")]
+    files_of.save()
     return sorted(w for w in wanted if (outdir / urlsplit(w).path).is_file() or w.startswith(LATER_FILES))
 
 
@@ -153,7 +181,8 @@ def write_worker(app: Sphinx, exception: Exception | None) -> None:
         worker.unlink(missing_ok=True)
         return
     outdir = Path(app.outdir)
-    worker.write_text(worker_source(outdir, precache_list(outdir)), encoding="utf-8")
+    files_to_save = precache_list(outdir, cache=Path(app.doctreedir) / "offline-files.pickle")
+    worker.write_text(worker_source(outdir, files_to_save), encoding="utf-8")
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

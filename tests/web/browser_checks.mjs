@@ -407,8 +407,15 @@ async function openPage(context, url, record) {
   page.on("pageerror", (err) => record.consoleErrors.push(String(err)));
   const response = await page.goto(url, { waitUntil: "load" });
   record.status = response ? response.status() : null;
+  await scriptsLoaded(page);
   await page.evaluate(() => document.fonts.ready);
   return page;
+}
+
+// The page's scripts come after its first paint (book-scripts.html), which
+// can be after the load event; the buttons work once they have run.
+export async function scriptsLoaded(page) {
+  await page.waitForFunction(() => document.documentElement.dataset.bookScripts === "loaded", null, { timeout: 15000 });
 }
 
 async function checkPage(browser, name) {

@@ -36,6 +36,10 @@ async function looksOf(page) {
 async function visit(page, name) {
   const response = await page.goto(config.base + name, { waitUntil: "load" }).catch((e) => ({ error: String(e) }));
   if (response.error) return { page: name, error: response.error };
+  // The scripts come after the first paint (book-scripts.html); the offline
+  // notice and the worker's registration are theirs.
+  await page.waitForFunction(() => document.documentElement.dataset.bookScripts === "loaded", null, { timeout: 15000 })
+    .catch(() => {});
   return { page: name, status: response.status(), ...(await looksOf(page)) };
 }
 

@@ -116,7 +116,7 @@ def test_worker_saves_every_page_style_script_and_leaflet(html_dir):
     saved = precache_list(html_dir)
     paths = {name.split("?")[0] for name in saved}
     assert set(source_pages()) <= paths
-    assert {"_static/book.css", "_static/book.js", "_static/basic.css", "searchindex.js"} <= paths
+    assert {"_static/book-styles.css", "_static/book.js", "searchindex.js"} <= paths
     leaflets = {f"leaflet/calcinosis-leaflet-en-{paper}{edition}.pdf"
                 for paper in ("a4", "letter") for edition in ("", "-large-print")}
     assert leaflets <= paths
@@ -153,3 +153,21 @@ def test_switched_off_no_worker_is_written_or_registered(tmp_path):
     results = run_checks(html, tmp_path / "check", expect_worker=False)
     assert results["registrations"] == 0
     assert results["workerFetched"] == 404
+
+
+def test_what_each_file_loads_is_kept_between_builds_and_found_again_when_it_changes(tmp_path):
+    site, cache = tmp_path / "html", tmp_path / "doctrees" / "offline-files.pickle"
+    (site / "_static").mkdir(parents=True)
+    (site / "_static" / "a.css").write_text("body{background:url(b.png)}")
+    (site / "_static" / "b.png").write_bytes(b"png")
+    (site / "_static" / "c.js").write_text("")
+    page = site / "index.html"
+    page.write_text('<link rel="stylesheet" href="_static/a.css">')
+    first = precache_list(site, cache=cache)
+    assert first == precache_list(site) == ["_static/a.css", "_static/b.png", "index.html"]
+    assert cache.is_file()
+    # The page changed: what it loads now is found, not the kept answer for its old bytes.
+    page.write_text('<link rel="stylesheet" href="_static/a.css"><script src="_static/c.js"></script>')
+    assert precache_list(site, cache=cache) == ["_static/a.css", "_static/b.png", "_static/c.js", "index.html"]
+    cache.write_bytes(b"damaged")
+    assert precache_list(site, cache=cache) == ["_static/a.css", "_static/b.png", "_static/c.js", "index.html"]
