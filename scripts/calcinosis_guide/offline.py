@@ -38,13 +38,13 @@ import hashlib
 import json
 import pickle
 import posixpath
+from html.parser import HTMLParser
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import tinycss2
-from bs4 import BeautifulSoup
 from sphinx.application import Sphinx
 from sphinx.locale import get_translation
 
@@ -69,18 +69,33 @@ def _local_target(page: str, url: str) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
+class _LoadedFiles(HTMLParser):
+    """The addresses a page loads or links to, read tag by tag (no tree is built)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.loaded: list[str] = []
+        self.linked: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag == "link" and not set((attributes.get("rel") or "").split()) & {"stylesheet", "icon"}:
+            return
+        if tag in ("link", "script", "img", "source"):
+            if url := attributes.get("src") or attributes.get("href"):
+                self.loaded.append(url)
+        elif tag == "a" and attributes.get("href"):
+            self.linked.append(attributes["href"])
+
+
 def _page_files(page: str, html: str) -> set[str]:
     """What a page loads (styles, scripts, images, icons) and the leaflets it links to."""
-    soup = BeautifulSoup(html, "html.parser")
-    found = set()
-    for tag in soup.find_all(["link", "script", "img", "source"]):
-        if tag.name == "link" and not set(tag.get("rel", [])) & {"stylesheet", "icon"}:
-            continue
-        url = tag.get("src") or tag.get("href")
-        if url and (target := _local_target(page, url)):
-            found.add(target)
-    for link in soup.find_all("a", href=True):
-        target = _local_target(page, link["href"])
+    parser = _LoadedFiles()
+    parser.feed(html)
+    parser.close()
+    found = {target for url in parser.loaded if (target := _local_target(page, url))}
+    for url in parser.linked:
+        target = _local_target(page, url)
         if target and target.startswith(LATER_FILES):
             found.add(target)
     return found
