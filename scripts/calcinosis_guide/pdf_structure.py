@@ -25,6 +25,10 @@ WeasyPrint fixes them:
    points in the page's user space.
 6. Lists have no ``/ListNumbering``: it is set from the list's
    ``list-style-type``.
+7. A tick box (``pdf_forms``) has no default appearance (``/DA``): a viewer
+   that draws the fields itself, as poppler does when ``/NeedAppearances`` is
+   set, draws no tick, so a ticked box prints empty. Each gets the usual
+   ZapfDingbats check mark (``/DA``, ``/MK /CA`` and the font in ``/DR``).
 
 Which element made which structure element is not in the PDF, so the
 WeasyPrint document is walked beside the structure tree, the way
@@ -60,8 +64,34 @@ def repair(path: Path | str, document) -> None:
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         _Repair(pdf, document).run()
+        tick_box_appearances(pdf)
         # deterministic_id: the file's /ID comes from its bytes, never from the time.
         pdf.save(path, deterministic_id=True, compress_streams=True)
+
+
+def tick_box_appearances(pdf) -> None:
+    """Give every tick box a default appearance (fault 7): a ZapfDingbats check mark."""
+    import pikepdf
+
+    form = pdf.Root.get("/AcroForm")
+    ticks = [field for field in (form.get("/Fields", []) if form is not None else [])
+             if field.get("/FT") == "/Btn" and "/DA" not in field]
+    if not ticks:
+        return
+    resources = form.get("/DR")
+    if resources is None:
+        resources = form.DR = pikepdf.Dictionary()
+    if "/Font" not in resources:
+        resources.Font = pikepdf.Dictionary()
+    if "/ZaDb" not in resources.Font:
+        # One of the 14 standard fonts: readers carry it, so it is not embedded.
+        resources.Font.ZaDb = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.ZapfDingbats))
+    for field in ticks:
+        field.DA = pikepdf.String("/ZaDb 0 Tf 0 g")  # size 0: the check mark fits the box
+        if "/MK" not in field:
+            field.MK = pikepdf.Dictionary()
+        field.MK.CA = pikepdf.String("4")  # ZapfDingbats' check mark
 
 
 def _kids(element) -> list:
