@@ -42,18 +42,19 @@ venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 # One process builds the book, renders the leaflets whose inputs changed and
 # warns when the content review is due; the stamp is touched only after a
 # clean build, so a failed one is retried.
-$(BUILT): $(BOOK_INPUTS) $(VENVDIR)/.installed
+# node_modules: the leaflet maker page ships pdf-lib and its fontkit from there.
+$(BUILT): $(BOOK_INPUTS) $(VENVDIR)/.installed node_modules/.installed
 	$(VENVPY) scripts/build_book.py --leaflets --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 	@touch $@
 
-html: venv  ## Build the web book only into _build/html (a failed build keeps the last good one)
+html: venv node_modules/.installed  ## Build the web book only into _build/html (a failed build keeps the last good one)
 	$(VENVPY) scripts/build_book.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
 leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and large print, each also fillable) into _build/leaflet
 
 # The checks run inside the build; this builds strictly (incrementally) once
 # more with a past review date made an error, and prints the readability table.
-check: venv  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
+check: venv node_modules/.installed  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
 	$(VENVPY) scripts/check_content.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 
 # Every edition: the four defaults, their fillable editions and the example clinic's (SVG logo) on both
@@ -84,7 +85,7 @@ gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to 
 	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
 	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot scripts/calcinosis_guide
 
-serve: venv  ## Live preview of the book at http://127.0.0.1:8000 (in _build/serve: the built book is not touched)
+serve: venv node_modules/.installed  ## Live preview of the book at http://127.0.0.1:8000 (in _build/serve: the built book is not touched)
 	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/serve/doctrees $(SOURCEDIR) $(BUILDDIR)/serve/html
 
 clean:  ## Remove everything built (keeps .venv)

@@ -37,6 +37,8 @@ extensions = [
     "notfound.extension",
     # The theme's slots filled with the book's components; unused theme files dropped.
     "calcinosis_guide.theme",
+    # The leaflet maker page: its form, script and schema (clinic-leaflet.md).
+    "calcinosis_guide.maker",
     # A service worker that keeps the book readable offline after a first visit.
     "calcinosis_guide.offline",
     # Tables as cards on a phone, read as tables by screen readers; no empty toctree boxes.

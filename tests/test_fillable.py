@@ -222,6 +222,23 @@ def test_typed_values_print_in_the_text_layer_and_in_ink_inside_their_fields(boo
         assert dark_share(image, field["rect"], page_height(path, field["page"]), (0.2, 0.75)) > 0.02, name
 
 
+@needs_poppler
+@pytest.mark.parametrize(("paper", "large"), EDITIONS)
+def test_a_ticked_box_prints_its_tick_and_the_others_stay_empty(book, paper, large, tmp_path):
+    """poppler draws the fields itself (/NeedAppearances): a tick box needs its /DA to print."""
+    path = fill(fillable(book, paper, large), tmp_path / "filled.pdf")
+    fields = form_fields(path)
+    for name, field in fields.items():
+        if FORM_FIELDS[name].kind != "tick":
+            continue
+        assert field["da"].startswith("/ZaDb"), f"{name}: no default appearance"
+        ink = dark_share(poppler_page(path, field["page"]), field["rect"], page_height(path, field["page"]), (0.25, 0.75))
+        if name == TICKED:
+            assert ink > 0.1, f"{name}: ticked, but no tick printed ({ink:.3f})"
+        else:
+            assert ink == 0, f"{name}: not ticked, but ink printed ({ink:.3f})"
+
+
 @pytest.mark.parametrize(("paper", "large"), EDITIONS)
 def test_chromiums_pdf_engine_draws_the_typed_values_and_the_tick(book, paper, large, tmp_path):
     """PDFium (pypdfium2) is the engine of Chromium's PDF viewer."""
@@ -236,3 +253,60 @@ def test_chromiums_pdf_engine_draws_the_typed_values_and_the_tick(book, paper, l
             assert after > before + 0.02, f"{name}: nothing drawn ({before:.3f} -> {after:.3f})"
         else:
             assert after == before, f"{name}: drawn though left empty"
+
+
+# Long, realistic clinic text: a value of any field's full length is cut from it.
+LONG_CLINIC_TEXT = ("Centro Regional de Diálisis y Nefrología San José, Hospital Universitario, planta 2, "
+                    "llame al (555) 123-4567 ext 123 o al 911 si es urgente, de lunes a viernes")
+
+
+def font_height() -> float:
+    """The regular font's height (ascent - descent) as a share of its size."""
+    from fontTools.ttLib import TTFont
+
+    from calcinosis_guide.clinic import FONT_FILES
+
+    font = TTFont(next(path for path in FONT_FILES if path.name.endswith("400Regular.ttf")))
+    return (font["hhea"].ascent - font["hhea"].descent) / font["head"].unitsPerEm
+
+
+def wrapped_lines(text: str, width: float, size: float) -> int:
+    """How many lines ``text`` takes at ``size`` in a box ``width`` wide, broken at spaces (as viewers do)."""
+    from fontTools.ttLib import TTFont
+
+    from calcinosis_guide.clinic import FONT_FILES
+
+    font = TTFont(next(path for path in FONT_FILES if path.name.endswith("400Regular.ttf")))
+    cmap, metrics, units = font.getBestCmap(), font["hmtx"], font["head"].unitsPerEm
+
+    def measure(words: str) -> float:
+        return sum(metrics[cmap[ord(char)]][0] for char in words) * size / units
+
+    lines, line = 1, ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if measure(candidate) <= width or not line:
+            line = candidate
+        else:
+            lines, line = lines + 1, word
+    return lines if measure(line) <= width else 99
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_in_large_print_each_care_team_field_holds_its_clinic_file_limit(book, paper):
+    """A value as long as clinic.py allows fits its field at 16.5 pt, on the lines the field has."""
+    from calcinosis_guide.clinic import FIELDS
+
+    path = fillable(book, paper, True)
+    with pikepdf.open(path) as pdf:
+        flags = {str(field.T): int(field.get("/Ff", 0)) for field in pdf.Root.AcroForm.Fields}
+    for name, field in form_fields(path).items():
+        if name not in FIELDS:
+            continue
+        x0, y0, x1, y1 = field["rect"]
+        width, height = abs(x1 - x0) - 4, abs(y1 - y0) - 4  # the viewers' padding inside the border
+        # Ff bit 13: multiline. Viewers space lines 1.2 times the font's height (pdf-lib: ascent - descent).
+        lines = int(height // (16.5 * font_height() * 1.2)) if flags[name] & (1 << 12) else 1
+        value = LONG_CLINIC_TEXT[:FIELDS[name].max_length].strip()
+        needed = wrapped_lines(value, width, 16.5)
+        assert needed <= lines, f"{name}: {len(value)} characters need {needed} lines of {width:.0f} pt, it has {lines}"

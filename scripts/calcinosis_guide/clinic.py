@@ -73,8 +73,17 @@ APPROVAL_FIELDS: dict[str, Field] = {
     "reference": Field(True, 16),
 }
 
-PHONE_RE = re.compile(r"^[0-9+()\-. /]*[0-9][0-9+()\-. /]*(?:\s*(?:ext\.?|x)\s*[0-9]+)?$", re.I)
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The kinds' rules, written once for this module and for the web form (the
+# JSON Schema of calcinosis_guide.clinic_schema): only what Python's re and
+# JavaScript's RegExp read alike (no \s, no flags). SPACES: the spaces
+# str.strip removes that are not control characters.
+SPACES = " \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+KIND_PATTERNS = {
+    "phone": f"[0-9+()\\-. /]*[0-9][0-9+()\\-. /]*(?:[{SPACES}]*(?:[Ee][Xx][Tt]\\.?|[Xx])[{SPACES}]*[0-9]+)?",
+    "email": f"[^@{SPACES}]+@[^@{SPACES}]+\\.[^@{SPACES}]+",
+    "url": f"[Hh][Tt][Tt][Pp][Ss]?://[^{SPACES}/]+\\.[^{SPACES}]+",
+}
+PHONE_RE, EMAIL_RE, URL_RE = (re.compile(f"^(?:{KIND_PATTERNS[kind]})$") for kind in ("phone", "email", "url"))
 
 
 def _fail(path: Path, field: str, message: str) -> ClinicFileError:
@@ -112,7 +121,7 @@ def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
         raise _fail(path, name, "must be a phone number (digits, spaces, + ( ) - . and an optional ext)")
     if spec.kind == "email" and not EMAIL_RE.match(value):
         raise _fail(path, name, "must be an email address like clinic@example.org")
-    if spec.kind == "url" and not re.match(r"^https?://[^\s/]+\.[^\s]+$", value, re.I):
+    if spec.kind == "url" and not URL_RE.match(value):
         raise _fail(path, name, "must be a web address starting with https:// or http://")
     return value
 

@@ -103,16 +103,23 @@ class KeyPointsDirective(SphinxDirective):
 
 
 class LeafletDownloadsRole(SphinxRole):
-    """``{leaflet-downloads}`en```: links to the printable PDFs of a language."""
+    """``{leaflet-downloads}`en```: links to the printable PDFs of a language;
+    ``{leaflet-downloads}`en fillable```: to their fillable editions (to fill in on a computer)."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        language = self.text.strip()
+        language, _space, edition = self.text.strip().partition(" ")
+        if edition not in ("", "fillable"):
+            msg = self.inliner.reporter.error(f'leaflet-downloads: unknown edition "{edition}" (use "fillable" or nothing)',
+                                              line=self.lineno)
+            return [], [msg]
+        fillable = edition == "fillable"
         to_root = "../" * self.env.docname.count("/")
+        # The fillable list follows words that say what it is for: its links can be short.
         labels = {
-            ("a4", False): _("A4 leaflet (PDF)"),
-            ("letter", False): _("US Letter leaflet (PDF)"),
-            ("a4", True): _("Large-print A4 leaflet (PDF)"),
-            ("letter", True): _("Large-print US Letter leaflet (PDF)"),
+            ("a4", False): _("A4 (PDF)") if fillable else _("A4 leaflet (PDF)"),
+            ("letter", False): _("US Letter (PDF)") if fillable else _("US Letter leaflet (PDF)"),
+            ("a4", True): _("Large-print A4 (PDF)") if fillable else _("Large-print A4 leaflet (PDF)"),
+            ("letter", True): _("Large-print US Letter (PDF)") if fillable else _("Large-print US Letter leaflet (PDF)"),
         }
         result: list[nodes.Node] = []
         for (paper, large), label in labels.items():
@@ -120,7 +127,7 @@ class LeafletDownloadsRole(SphinxRole):
                 continue
             if result:
                 result.append(nodes.Text(" · "))
-            uri = f"{to_root}leaflet/{leaflet_filename(language, paper, large)}"
+            uri = f"{to_root}leaflet/{leaflet_filename(language, paper, large, fillable)}"
             result.append(nodes.reference("", label, refuri=uri, internal=False))
         return result, []
 
@@ -267,6 +274,8 @@ def leaflet_labels() -> dict[str, str]:
         "phosphate": _("Phosphate"),
         "pth": _("PTH"),
         "results_date": _("Date of these results"),
+        # The results boxes give no range: what a number means is the team's to say.
+        "results_meaning": _("Ask your team what these numbers mean for you."),
         "notes_from_team": _("Notes from your care team"),
         "agreed": _("What we agreed"),
         "agreed_dietitian": _("See the renal dietitian"),

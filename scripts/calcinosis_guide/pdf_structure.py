@@ -25,6 +25,13 @@ WeasyPrint fixes them:
    points in the page's user space.
 6. Lists have no ``/ListNumbering``: it is set from the list's
    ``list-style-type``.
+7. A tick box (``pdf_forms``) has no default appearance (``/DA``): a viewer
+   that draws the fields itself, as poppler does when ``/NeedAppearances`` is
+   set, draws no tick, so a ticked box prints empty. Each gets the usual
+   ZapfDingbats check mark (``/DA``, ``/MK /CA`` and the font in ``/DR``), and
+   an empty appearance for the unticked state (``/AP /N /Off``). Every
+   field's ``/Rect`` is written top before bottom; it is put in the usual
+   order, which a program filling the form (pdf-lib) relies on.
 
 Which element made which structure element is not in the PDF, so the
 WeasyPrint document is walked beside the structure tree, the way
@@ -60,8 +67,45 @@ def repair(path: Path | str, document) -> None:
 
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
         _Repair(pdf, document).run()
+        repair_form_fields(pdf)
         # deterministic_id: the file's /ID comes from its bytes, never from the time.
         pdf.save(path, deterministic_id=True, compress_streams=True)
+
+
+def repair_form_fields(pdf) -> None:
+    """Fault 7: field rectangles in the usual order; every tick box a default appearance (a ZapfDingbats check mark)."""
+    import pikepdf
+
+    form = pdf.Root.get("/AcroForm")
+    for field in (form.get("/Fields", []) if form is not None else []):
+        # WeasyPrint writes each field's /Rect top before bottom: a program filling the form
+        # (pdf-lib) then lays a box of several lines out upside down, above the box, unseen.
+        x0, y0, x1, y1 = (float(v) for v in field.Rect)
+        field.Rect = pikepdf.Array([min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)])
+    ticks = [field for field in (form.get("/Fields", []) if form is not None else [])
+             if field.get("/FT") == "/Btn" and "/DA" not in field]
+    if not ticks:
+        return
+    resources = form.get("/DR")
+    if resources is None:
+        resources = form.DR = pikepdf.Dictionary()
+    if "/Font" not in resources:
+        resources.Font = pikepdf.Dictionary()
+    if "/ZaDb" not in resources.Font:
+        # One of the 14 standard fonts: readers carry it, so it is not embedded.
+        resources.Font.ZaDb = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.ZapfDingbats))
+    for field in ticks:
+        field.DA = pikepdf.String("/ZaDb 0 Tf 0 g")  # size 0: the check mark fits the box
+        normal = field.get("/AP", {}).get("/N")
+        if normal is not None and "/Off" not in normal and "/on" in normal:
+            # An empty look for the unticked state: a viewer that does not redraw the
+            # fields otherwise draws a border of its own inside the printed box.
+            normal.Off = pdf.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                                         BBox=normal.on.BBox, Resources=pikepdf.Dictionary())
+        if "/MK" not in field:
+            field.MK = pikepdf.Dictionary()
+        field.MK.CA = pikepdf.String("4")  # ZapfDingbats' check mark
 
 
 def _kids(element) -> list:
