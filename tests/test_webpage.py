@@ -326,3 +326,20 @@ def test_contents_with_toggles_of_another_kind_is_a_changed_theme():
            '<i class="fa-solid fa-chevron-down"></i></label><ul><li><a href="b.html">B</a></li></ul></li></ul>')
     with pytest.raises(ThemeChanged, match="icon-font glyph.*" + re.escape(PYDATA_THEME)):
         name_section_toggles(nav)
+
+
+def test_a_stylesheet_an_extension_adds_to_one_page_is_still_linked(make_app, tmp_path):
+    conf = THEME_CONF + """
+def setup(app):
+    def one_page_only(app, pagename, templatename, context, doctree):
+        if pagename == "other":
+            app.add_css_file("extra.css")
+    app.connect("html-page-context", one_page_only, priority=900)
+"""
+    root = write_root(tmp_path / "src", conf, {"index.md": INDEX, "other.md": "# Other\n\nText.\n",
+                                               "part/index.md": "# A part\n", "part/chapter.md": "# C\n"})
+    app = make_app("html", srcdir=root)
+    app.build()
+    links = lambda page: [l["href"].split("?")[0] for l in html(app, page).select('link[rel~="stylesheet"]')]
+    assert links("other.html") == [f"_static/{BOOK_STYLESHEET}", "_static/extra.css"]
+    assert links("index.html") == [f"_static/{BOOK_STYLESHEET}"]

@@ -16,7 +16,7 @@ Its ``setup()`` registers:
   book does not use.
   It also gives ``book_stylesheet`` (with ``book_stylesheet_version``), the
   one stylesheet layout.html links, in place of the theme's and the book's
-  (``css_files`` keeps only the others).
+  (``book_bundled_stylesheets``, which it does not link).
 - ``build-finished``: the built site loses what no page loads (the Font
   Awesome and Bootstrap scripts and fonts, source maps), and the theme's
   stylesheet its Font Awesome rules and the rules no page can use (64 KB to
@@ -137,8 +137,8 @@ def name_section_toggles(toctree: Any) -> Markup:
 def add_component_context(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     context["book_stylesheet"] = f"_static/{BOOK_STYLESHEET}"
     context["book_stylesheet_version"] = _stylesheet_version(app)
-    bundled = bundled_stylesheets(app)
-    context["css_files"] = [sheet for sheet in context.get("css_files", ()) if _static_name(sheet) not in bundled]
+    # layout.html links the others itself: extensions may add theirs after this runs.
+    context["book_bundled_stylesheets"] = [f"_static/{name}" for name in bundled_stylesheets(app)]
     language = app.config.language or "en"
     context["book_review_line"] = review_line(app.config.book_metadata, language)
     context["book_leaflet_pdf"] = leaflet_filename(language, "a4")
@@ -146,10 +146,6 @@ def add_component_context(app: Sphinx, pagename: str, templatename: str, context
     context["book_theme_script"] = f"_static/{THEME_SCRIPT}"
     # A new theme version is a new file: browsers must not keep the old one.
     context["book_theme_version"] = version("pydata-sphinx-theme")
-
-
-def _static_name(asset: Any) -> str:
-    return str(getattr(asset, "filename", asset) or "").removeprefix("_static/")
 
 
 def bundled_stylesheets(app: Sphinx) -> tuple[str, ...]:
