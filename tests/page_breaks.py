@@ -27,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MM = 72 / 25.4
-BLOCKS = {"/P", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6", "/Caption", "/TD", "/TH"}
+# Structure types that sit inside a line; any other element holding text is that text's block.
+INLINE = {"/Span", "/Link", "/Strong", "/Em", "/Code", "/Quote", "/Reference", "/Form", "/Annot", "/NonStruct"}
 HEADINGS = {"/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
 SENTENCE_END = re.compile(r"[.!?:]['\"\u201d\u2019)\]]*$")
 # Text a web or email address is made of, either side of a line end.
@@ -85,7 +86,6 @@ class Layout:
         # (page, MCID) -> (block index, block type, ancestors), in reading order
         owner: dict[tuple[int, int], tuple] = {}
         order: list[tuple[int, int]] = []
-        blocks: list[tuple] = []
         markers: set[tuple[int, int]] = set()
 
         def marks(element, page):
@@ -105,32 +105,42 @@ class Layout:
                 return []
             return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
 
-        def walk(element, page, ancestors, block):
+        block_of: dict[tuple, tuple] = {}
+
+        def block(ancestors):
+            """The deepest element above a marked-content sequence that is not inline:
+            its paragraph, heading or list item body."""
+            for position in range(len(ancestors) - 1, -1, -1):
+                kind, objgen = ancestors[position]
+                if kind not in INLINE:
+                    if objgen not in block_of:
+                        block_of[objgen] = (len(block_of), kind, ancestors[:position], objgen)
+                    return block_of[objgen]
+            return None
+
+        def walk(element, page, ancestors):
             if "/Pg" in element:
                 page = page_of[element.Pg.objgen]
             kind = str(element.get("/S"))
-            me = (kind, element.objgen)
-            if block is None and kind in BLOCKS:
-                block = (len(blocks), kind, ancestors, element.objgen)
-                blocks.append(block)
+            chain = ancestors + ((kind, element.objgen),)
             if kind == "/Lbl":  # list markers: drawn apart from the text, not part of a line's words
                 markers.update(mark for mark in marks(element, page))
                 return
             for kid in kids_of(element):
+                mark = None
                 if isinstance(kid, int):
-                    if block is not None:
-                        owner[(page, int(kid))] = block
-                        order.append((page, int(kid)))
+                    mark = (page, int(kid))
                 elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
-                    kid_page = page_of[kid.Pg.objgen] if "/Pg" in kid else page
-                    if block is not None:
-                        owner[(kid_page, int(kid.MCID))] = block
-                        order.append((kid_page, int(kid.MCID)))
+                    mark = (page_of[kid.Pg.objgen] if "/Pg" in kid else page, int(kid.MCID))
                 elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.get("/Type") not in ("/OBJR", "/MCR"):
                     self.kids.setdefault(element.objgen, []).append((str(kid.S), kid.objgen))
-                    walk(kid, page, ancestors + (me,), block)
+                    walk(kid, page, chain)
+                if mark is not None and block(chain) is not None:
+                    owner[mark] = block(chain)
+                    order.append(mark)
 
-        walk(pdf.Root.StructTreeRoot, None, (), None)
+        for top in kids_of(pdf.Root.StructTreeRoot):
+            walk(top, None, ())
         chars: dict[tuple[int, int], list] = {}
         self.artifact_chars: list[dict] = []
         with pdfplumber.open(self.path) as plumber:
@@ -171,8 +181,8 @@ class Layout:
         for before, after in zip(self.lines, self.lines[1:]):
             if after.page != before.page:
                 turns.append(Turn(before, after, "page"))
-            elif (before.in_main and after.in_main and after.baseline < before.baseline - 1
-                  and after.x0 > before.x0 + 20 * MM):
+            elif (before.in_main and after.in_main and after.baseline < before.baseline + 1
+                  and after.x0 > before.x0 + 20 * MM):  # the next column: up (or level) and to the right
                 turns.append(Turn(before, after, "column"))
         return turns
 
@@ -286,10 +296,12 @@ class Layout:
                      if page == turn.after.page and top < turn.after.baseline
                      and abs(x0 - turn.after.x0) < 25 * MM
                      and not any(line.page == page and top < line.baseline < turn.after.baseline
+                                 and abs(line.x0 - turn.after.x0) < 25 * MM
                                  for line in self.lines if line is not turn.after)]
             if label not in above:
                 faults.append(f"triage card runs on without {label!r} at the {turn.where()}")
-        labels = [(page, text) for page, top, x0, text in self.artifact_lines() if "(" in text]
+        pattern = re.compile(re.escape(continued).replace(re.escape("{level}"), ".+"))
+        labels = [(page, text) for page, top, x0, text in self.artifact_lines() if pattern.fullmatch(text)]
         for page, text in labels:
             if (page, text) not in expected:
                 faults.append(f"page {page + 1}: {text!r} printed where no card runs on")

@@ -256,28 +256,25 @@ def label_continuations(passages: list[dict], continued: frozenset, label: str) 
     return labelled
 
 
-def card_continuations(document) -> frozenset:
-    """(card, item) of each triage card item that starts a continuation of its card in
-    ``document``: the first item of each fragment after the card's first, on a later page
-    or in a later column (cards and items counted as in ``label_continuations``)."""
+def card_continuations(document) -> tuple[frozenset, frozenset]:
+    """Where the triage cards turn in ``document``: (starts, labelled). ``starts`` holds the
+    (card, item) of each item that opens a continuation of its card, on a later page or in a
+    later column (the first item of each fragment after the card's first); ``labelled``
+    those of them with their "continued" line just before them, at the top of that fragment.
+    Cards and items are counted as in ``label_continuations``."""
     cards: dict[int, int] = {}        # id(card element) -> its number in reading order
-    fragments: dict[int, int] = {}    # id(card element) -> fragments seen
-    starts = set()
+    fragments: dict[int, int] = {}    # id(card element) -> its fragments laid out so far
+    starts, labelled = set(), set()
 
     def classes(element) -> list[str]:
-        return (element.get("class") or "").split() if element is not None else []
+        return (element.get("class") or "").split()
 
-    def items(card) -> list:
-        return [e for e in card.iter() if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "li"]
-
-    def first_item(box):
-        if box.element_tag == "li" and CONTINUED_CLASS not in classes(box.element):
-            return box.element
+    def item_boxes(box):
+        if box.element_tag == "li":
+            yield box
+            return
         for child in getattr(box, "children", ()):
-            found = first_item(child)
-            if found is not None:
-                return found
-        return None
+            yield from item_boxes(child)
 
     def walk(box):
         element = box.element
@@ -286,18 +283,22 @@ def card_continuations(document) -> frozenset:
             cards.setdefault(key, len(cards))
             fragments[key] = fragments.get(key, 0) + 1
             if fragments[key] > 1:
-                item = first_item(box)
-                if item is not None:
-                    # Counted among the card's own items: labels from an earlier pass left out.
-                    own = [e for e in items(element) if CONTINUED_CLASS not in classes(e)]
-                    starts.add((cards[key], own.index(item)))
+                boxes = list(item_boxes(box))
+                own = [b for b in boxes if CONTINUED_CLASS not in classes(b.element)]
+                if own:
+                    items = [e for e in element.iter() if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "li"
+                             and CONTINUED_CLASS not in classes(e)]
+                    start = (cards[key], items.index(own[0].element))
+                    starts.add(start)
+                    if boxes[0] is not own[0] and len(boxes) > 1 and boxes[1] is own[0]:
+                        labelled.add(start)
             return
         for child in getattr(box, "children", ()):
             walk(child)
 
     for page in document.pages:
         walk(page._page_box)
-    return frozenset(starts)
+    return frozenset(starts), frozenset(labelled)
 
 
 def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None, fillable: bool = False,
@@ -449,12 +450,14 @@ def lay_out(content: dict, paper: str, large_print: bool, clinic: dict | None, f
                                    url_fetcher=project_only_fetcher()).render(
             stylesheets=[stylesheet, *stylesheets], font_config=fonts, pdf_variant="pdf/ua-1",
             pdf_forms=fillable)
-        found = card_continuations(document)
-        if found == continued:
+        starts, labelled = card_continuations(document)
+        if starts == continued == labelled:
             return document, html
-        continued = found
-    raise RuntimeError(f"the triage cards' turns did not settle in {LAYOUT_PASSES} layouts "
-                       f"({paper}{', large print' if large_print else ''}): {sorted(continued)}")
+        continued = starts
+    # Only a stylesheet that forces a turn between a "continued" line and its item gets here:
+    # a leaflet that hides a card's level is not written.
+    raise RuntimeError(f"a triage card's continued line stays apart from its continuation after "
+                       f"{LAYOUT_PASSES} layouts ({paper}{', large print' if large_print else ''})")
 
 
 def edition_epoch(content: dict) -> str:
