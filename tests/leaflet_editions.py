@@ -8,6 +8,7 @@ and website) on A4 and as Letter large print, and a clinic with a PNG logo.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import ROOT, run_leaflet
@@ -57,4 +58,84 @@ def editions(book: Path) -> dict[str, Path]:
         result = run_leaflet("--build-dir", book, "--clinic", clinic, *options, "--output", output)
         assert result.returncode == 0, result.stderr
         found[name] = output
+    return found
+
+
+# -- every edition a clinic could hand out, for the page-break rules ---------------------------------
+
+def widest_text(length: int) -> str:
+    """Capital letters in words: about the widest text a clinic could type."""
+    return ("WIDE MMMM " * 40)[:length].strip().ljust(length, "M")
+
+
+def longest_clinic_file(folder: Path) -> Path:
+    """A clinic file with every field at its longest allowed value: the address ends in a
+    postcode and the website has a hyphen, the two things a line must not split."""
+    from calcinosis_guide.clinic import APPROVAL_FIELDS, FIELDS
+
+    lines = [f'{name} = "{widest_text(spec.max_length)}"' for name, spec in FIELDS.items()
+             if spec.kind == "text" and name not in ("logo", "logo_alt", "address")]
+    website = "-unit.example.org"
+    lines += [f'address = "{widest_text(FIELDS["address"].max_length - 8)} SE1 0XX"',
+              f'phone = "{"0" * FIELDS["phone"].max_length}"',
+              f'email = "{"m" * (FIELDS["email"].max_length - 12)}@example.org"',
+              f'website = "https://{"w" * (FIELDS["website"].max_length - 8 - len(website))}{website}"',
+              "[approval]", f'approved_by = "{widest_text(APPROVAL_FIELDS["approved_by"].max_length)}"',
+              "date = 2026-01-01", f'reference = "{"R" * APPROVAL_FIELDS["reference"].max_length}"']
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "clinic.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@dataclass(frozen=True)
+class Edition:
+    pdf: Path
+    large_print: bool
+    clinic: Path | None  # the clinic file it was made with
+    book: Path  # the build folder whose hand-over it was made from
+
+    def addresses(self) -> list[str]:
+        """The web address of the book, and the clinic's web and email addresses and postcode:
+        what a reader copies by hand, so each must stay on one line."""
+        import json
+        import tomllib
+
+        from calcinosis_guide.render import POSTCODE, short_address
+
+        handover = self.book / "leaflet-content" / "en.json"
+        found = [short_address(json.loads(handover.read_text(encoding="utf-8"))["book"]["base_url"])]
+        if self.clinic is not None:
+            clinic = tomllib.loads(self.clinic.read_text(encoding="utf-8"))
+            found += [clinic[key] for key in ("email", "website") if key in clinic]
+            found += [" ".join(g for g in match.groups() if g) for match in POSTCODE.finditer(clinic.get("address", ""))]
+        return found
+
+
+@functools.lru_cache(maxsize=None)
+def handout_editions(book: Path) -> dict[str, Edition]:
+    """Name -> every edition a clinic hands out: the eight defaults (fillable ones too), and
+    the example clinic's and a clinic's at the longest allowed values, each on A4 and Letter,
+    standard and large print (one batch run, the way a health system makes them)."""
+    import shutil
+
+    found = {name: Edition(book / "leaflet" / filename, "large-print" in name, None, book)
+             for name, filename in DEFAULT.items()}
+    folder = book / "handout-editions"
+    clinics = folder / "clinics"
+    clinics.mkdir(parents=True, exist_ok=True)
+    shutil.copy(EXAMPLE_CLINIC, clinics / "clinic.toml")
+    shutil.copy(EXAMPLE_CLINIC.parent / "logo.svg", clinics / "logo.svg")
+    longest_clinic_file(folder / "longest").replace(clinics / "longest.toml")
+    result = run_leaflet("--build-dir", book, "--clinics", clinics, "--paper", "a4", "--paper", "letter",
+                         "--edition", "standard", "--edition", "large-print", "--jobs", "1",
+                         "--output", folder / "out")
+    assert result.returncode == 0, result.stderr
+    for stem in ("clinic", "longest"):
+        for paper in ("a4", "letter"):
+            for large in (False, True):
+                name = f"{stem}-{paper}{'-large-print' if large else ''}"
+                output = folder / "out" / f"{stem}-calcinosis-leaflet-en-{paper}{'-large-print' if large else ''}.pdf"
+                assert output.exists(), output
+                found[name] = Edition(output, large, clinics / f"{stem}.toml", book)
     return found

@@ -42,7 +42,8 @@ logger = logging.getLogger(__name__)
 
 BOXES = ("urgent",)
 # The layout of the hand-over file; the renderer refuses any other.
-HANDOVER_FORMAT = 1
+# 2: the "continued" label, printed where a triage card runs on over a turn.
+HANDOVER_FORMAT = 2
 
 
 class leaflet_passage(nodes.General, nodes.Element):
@@ -284,6 +285,9 @@ def leaflet_labels() -> dict[str, str]:
         "see_when_to_get_help": _("Signs that need help fast are under \u201cWhen to get help now\u201d."),
         "not_approved": _("This leaflet has not been approved for local use."),
         "approved_by": _("Approved for local use by {who} on {date} (ref. {reference})."),
+        # Printed at the top of a page or column where a triage card runs on from the last
+        # one, so its level is never out of sight; {level} is the card's heading ("Today").
+        "continued": _("{level} (continued)"),
     }
 
 

@@ -13,7 +13,9 @@ WeasyPrint fixes them:
    linked to nothing, so the approval line cannot be reached. The first
    page's footer is read once, at the end of the document; the later pages'
    copies become ``/Pagination /Footer`` artifacts; text whose HTML element
-   has ``data-pdf-artifact="pagination"`` (the page numbers) too.
+   has ``data-pdf-artifact="pagination"`` (the page numbers) too, and
+   ``data-pdf-artifact="continued"`` (a triage card's "Today (continued)"
+   line, see ``render.lay_out``) becomes a ``/Pagination /Header`` artifact.
 3. Every page and every column starts new elements: a paragraph or list
    broken by a page or column turn becomes two. Fragments of one HTML element
    are joined again, and the anonymous column boxes dissolve into their
@@ -49,6 +51,9 @@ from pathlib import Path
 # WeasyPrint draws in CSS pixels from the page's top left: 1px is 0.75pt.
 PX = 0.75
 ARTIFACT_ATTRIBUTE = "data-pdf-artifact"
+# Its values, and the artifact subtype each becomes: page numbers are part of the
+# footer; a "continued" line is a running head, repeated page furniture.
+ARTIFACT_SUBTYPES = {"pagination": "/Footer", "continued": "/Header"}
 LIST_NUMBERING = {
     "disc": "/Disc", "circle": "/Circle", "square": "/Square", "decimal": "/Decimal",
     "decimal-leading-zero": "/Decimal", "lower-roman": "/LowerRoman", "upper-roman": "/UpperRoman",
@@ -287,9 +292,11 @@ class _Repair:
         kept = []
         for kid in _kids(element):
             box = self.box.get(kid.objgen) if _is_element(kid) else None
-            if box is not None and box.element is not None and box.element.get(ARTIFACT_ATTRIBUTE) == "pagination":
+            subtype = None if box is None or box.element is None else \
+                ARTIFACT_SUBTYPES.get(box.element.get(ARTIFACT_ATTRIBUTE))
+            if subtype is not None:
                 for mcid in self.mcids(kid):
-                    self.artifacts[mcid] = "/Footer"
+                    self.artifacts[mcid] = subtype
                 continue
             if _is_element(kid):
                 self.drop_marked(kid)

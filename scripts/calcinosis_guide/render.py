@@ -221,10 +221,91 @@ def template_environment():
     return env
 
 
+# A triage card that runs on over a page or column turn shows its level again
+# at the top of the continuation ("Today (continued)"): a list item of this
+# class, which leaflet.css styles like the card's heading and
+# calcinosis_guide.pdf_structure makes a pagination artifact (the card reads
+# once, whole, in the tagged structure).
+CONTINUED_CLASS = "card-continued"
+CONTINUED_ARTIFACT = "continued"
+
+
+def label_continuations(passages: list[dict], continued: frozenset, label: str) -> list[dict]:
+    """``passages`` with a "continued" line before each card item in ``continued``:
+    (card, item) pairs, counting the cards in reading order and the items in each card from 0."""
+    if not continued:
+        return passages
+    from bs4 import BeautifulSoup
+
+    labelled, card_number = [], 0
+    for passage in passages:
+        if 'class="triage ' not in passage["html"]:
+            labelled.append(passage)
+            continue
+        soup = BeautifulSoup(passage["html"], "html.parser")
+        for card in soup.select(".triage"):
+            level = card.select_one(".triage-heading").get_text(" ", strip=True)
+            for item_number, item in enumerate(card.find_all("li")):
+                if (card_number, item_number) in continued:
+                    line = soup.new_tag("li", attrs={"class": CONTINUED_CLASS, "data-pdf-artifact": CONTINUED_ARTIFACT})
+                    line.append(soup.new_tag("span"))
+                    line.span.string = label.format(level=level)
+                    item.insert_before(line)
+            card_number += 1
+        labelled.append({**passage, "html": str(soup)})
+    return labelled
+
+
+def card_continuations(document) -> tuple[frozenset, frozenset]:
+    """Where the triage cards turn in ``document``: (starts, labelled). ``starts`` holds the
+    (card, item) of each item that opens a continuation of its card, on a later page or in a
+    later column (the first item of each fragment after the card's first); ``labelled``
+    those of them with their "continued" line just before them, at the top of that fragment.
+    Cards and items are counted as in ``label_continuations``."""
+    cards: dict[int, int] = {}        # id(card element) -> its number in reading order
+    fragments: dict[int, int] = {}    # id(card element) -> its fragments laid out so far
+    starts, labelled = set(), set()
+
+    def classes(element) -> list[str]:
+        return (element.get("class") or "").split()
+
+    def item_boxes(box):
+        if box.element_tag == "li":
+            yield box
+            return
+        for child in getattr(box, "children", ()):
+            yield from item_boxes(child)
+
+    def walk(box):
+        element = box.element
+        if box.element_tag == "div" and "triage" in classes(element):
+            key = id(element)
+            cards.setdefault(key, len(cards))
+            fragments[key] = fragments.get(key, 0) + 1
+            if fragments[key] > 1:
+                boxes = list(item_boxes(box))
+                own = [b for b in boxes if CONTINUED_CLASS not in classes(b.element)]
+                if own:
+                    items = [e for e in element.iter() if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == "li"
+                             and CONTINUED_CLASS not in classes(e)]
+                    start = (cards[key], items.index(own[0].element))
+                    starts.add(start)
+                    if boxes[0] is not own[0] and len(boxes) > 1 and boxes[1] is own[0]:
+                        labelled.add(start)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return frozenset(starts), frozenset(labelled)
+
+
 def render_html(content: dict, paper: str, large_print: bool, clinic: dict | None, fillable: bool = False,
-                link_stylesheet: bool = True) -> str:
+                link_stylesheet: bool = True, continued: frozenset = frozenset()) -> str:
     """The leaflet as HTML. Without ``link_stylesheet`` it leaves out the link to
-    leaflet.css, for a renderer that brings the parsed stylesheet itself."""
+    leaflet.css, for a renderer that brings the parsed stylesheet itself;
+    ``continued`` names the card items to print a "continued" line before."""
     env = template_environment()
     labels = content["labels"]
     before, _, rest = labels["page_of"].partition("{page}")
@@ -240,7 +321,8 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
         book=content["book"],
         review=content["review"],
         labels=labels,
-        passages=reading_order_for(content["passages"], large_print),
+        passages=label_continuations(reading_order_for(content["passages"], large_print), continued,
+                                     labels["continued"]),
         edition=content["review"]["last_reviewed"]["iso"],
         page_of=(before, middle, after),
         approval_line=approval_line,
@@ -320,14 +402,8 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
     # fontTools stamps each embedded font subset with this time (or else
     # "now"): the edition date keeps the same inputs giving the same bytes.
     os.environ.setdefault("SOURCE_DATE_EPOCH", edition_epoch(content))
-    import weasyprint
-
-    html = render_html(content, paper, large_print, clinic, fillable, link_stylesheet=False)
-    fonts, stylesheet = leaflet_stylesheet()
     with weasyprint_errors() as errors:
-        document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
-                                   url_fetcher=project_only_fetcher()).render(
-            stylesheets=[stylesheet], font_config=fonts, pdf_variant="pdf/ua-1", pdf_forms=fillable)
+        document, html = lay_out(content, paper, large_print, clinic, fillable)
     if errors:
         # WeasyPrint only logs what it could not draw (a refused or broken
         # image) and carries on; a leaflet with a hole in it is not written.
@@ -353,6 +429,35 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
 
     write_atomically(output, write)
     return pages
+
+
+# Each pass that adds or moves a "continued" line can move the turns after it.
+LAYOUT_PASSES = 3
+
+
+def lay_out(content: dict, paper: str, large_print: bool, clinic: dict | None, fillable: bool = False,
+            stylesheets: tuple = ()):
+    """The leaflet laid out by WeasyPrint: (document, its HTML). Where a triage card runs
+    on over a turn, it is laid out again with the card's "continued" line at the top of
+    the continuation; ``stylesheets`` (parsed CSS) come after leaflet.css."""
+    import weasyprint
+
+    fonts, stylesheet = leaflet_stylesheet()
+    continued: frozenset = frozenset()
+    for _ in range(LAYOUT_PASSES):
+        html = render_html(content, paper, large_print, clinic, fillable, link_stylesheet=False, continued=continued)
+        document = weasyprint.HTML(string=html, base_url=str(LEAFLET_DIR) + "/",
+                                   url_fetcher=project_only_fetcher()).render(
+            stylesheets=[stylesheet, *stylesheets], font_config=fonts, pdf_variant="pdf/ua-1",
+            pdf_forms=fillable)
+        starts, labelled = card_continuations(document)
+        if starts == continued == labelled:
+            return document, html
+        continued = starts
+    # Only a stylesheet that forces a turn between a "continued" line and its item gets here:
+    # a leaflet that hides a card's level is not written.
+    raise RuntimeError(f"a triage card's continued line stays apart from its continuation after "
+                       f"{LAYOUT_PASSES} layouts ({paper}{', large print' if large_print else ''})")
 
 
 def edition_epoch(content: dict) -> str:
