@@ -17,7 +17,7 @@ BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -
 BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit bench test serve clean gettext verify
+.PHONY: all help venv html leaflet check audit bench test serve clean gettext update-po verify
 
 all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
@@ -75,9 +75,17 @@ bench: all  ## Benchmark: build times, the leaflet's stages against WeasyPrint a
 test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
 	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest -n auto --dist loadfile
 
-gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to docs/locales/calcinosis.pot
-	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
-	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot scripts/calcinosis_guide
+# The pages' templates (leaflet headings included), the labels' (calcinosis.pot:
+# the package's labels and the book's title, subtitle and publisher) and the
+# theme components' (sphinx.pot), all in _build/gettext for sphinx-intl.
+gettext: venv  ## Extract text to translate: every template to _build/gettext (labels also to docs/locales/calcinosis.pot)
+	rm -rf $(BUILDDIR)/gettext
+	$(VENVPY) -m sphinx -b gettext -q -W --keep-going $(SOURCEDIR) $(BUILDDIR)/gettext
+	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) templates --gettext-dir $(BUILDDIR)/gettext
+
+update-po: gettext  ## Make or refresh every catalog of LANGUAGE (docs/locales/LANGUAGE/LC_MESSAGES/*.po) from the templates
+	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) language $(LANGUAGE)
+	$(VENVDIR)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d $(SOURCEDIR)/locales -l $(LANGUAGE) -w 0 -j 1
 
 serve: venv  ## Live preview of the book at http://127.0.0.1:8000 (in _build/serve: the built book is not touched)
 	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/serve/doctrees $(SOURCEDIR) $(BUILDDIR)/serve/html

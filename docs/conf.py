@@ -48,7 +48,10 @@ myst_heading_anchors = 3
 
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/README.md"]
 root_doc = "index"
-locale_dirs = ["locales/"]
+# The catalogs are docs/locales/<lang>/LC_MESSAGES/*.po; calcinosis_guide.catalogs
+# compiles the build's language into the build folder and sets locale_dirs to
+# it, so nothing is compiled into docs/ (README.md, "Translating").
+locale_dirs = []
 gettext_compact = False
 
 bibtex_bibfiles = ["references.bib"]
