@@ -117,10 +117,13 @@ class KeyPointsDirective(SphinxDirective):
 
 
 class LeafletDownloadsRole(SphinxRole):
-    """``{leaflet-downloads}`en```: links to the printable PDFs of a language."""
+    """``{leaflet-downloads}`current```: links to the printable PDFs of the
+    language the book is built in (or of the language code given instead)."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         language = self.text.strip()
+        if language == "current":
+            language = self.config.language or "en"
         to_root = "../" * self.env.docname.count("/")
         labels = {
             ("a4", False): _("A4 leaflet (PDF)"),
