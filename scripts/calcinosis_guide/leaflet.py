@@ -45,8 +45,22 @@ BOXES = ("urgent",)
 HANDOVER_FORMAT = 1
 
 
-class leaflet_passage(nodes.General, nodes.Element):
-    """A passage that appears on the web page and on the printed leaflet."""
+class leaflet_passage(nodes.General, nodes.Element, addnodes.translatable):
+    """A passage that appears on the web page and on the printed leaflet.
+
+    Its heading is printed only, yet translated like the page's text: it is
+    one of the page's messages (``make gettext`` puts it in the page's catalog).
+    """
+
+    def preserve_original_messages(self) -> None:
+        self["rawheading"] = self["heading"]
+
+    def apply_translated_message(self, original_message: str, translated_message: str) -> None:
+        if original_message == self.get("rawheading", self["heading"]):
+            self["heading"] = translated_message
+
+    def extract_original_messages(self) -> list[str]:
+        return [self.get("rawheading", self["heading"])]
 
 
 def visit_leaflet_passage(self, node: leaflet_passage) -> None:
@@ -103,10 +117,13 @@ class KeyPointsDirective(SphinxDirective):
 
 
 class LeafletDownloadsRole(SphinxRole):
-    """``{leaflet-downloads}`en```: links to the printable PDFs of a language."""
+    """``{leaflet-downloads}`current```: links to the printable PDFs of the
+    language the book is built in (or of the language code given instead)."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         language = self.text.strip()
+        if language == "current":
+            language = self.config.language or "en"
         to_root = "../" * self.env.docname.count("/")
         labels = {
             ("a4", False): _("A4 leaflet (PDF)"),
