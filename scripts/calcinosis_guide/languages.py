@@ -104,6 +104,12 @@ def localise_config(app: Sphinx, config: Any) -> None:
     config.book_metadata = {**metadata, "book": translated}
     config.html_context = {**config.html_context, "book": translated}
     if language != SOURCE_LANGUAGE:
+        # The theme's "On this page" heading: its option's text, through the
+        # theme components' catalog (sphinx.po) like the button of the same name.
+        options = dict(config.html_theme_options)
+        if options.get("toc_title"):
+            options["toc_title"] = app.translator.gettext(options["toc_title"])
+        config.html_theme_options = options
         for name in ("project", "html_title", "ogp_site_name"):
             if getattr(config, name) == book["title"]:
                 setattr(config, name, translated["title"])
