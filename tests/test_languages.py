@@ -17,8 +17,11 @@ from conftest import DOCS, ROOT, run_build_book, run_leaflet
 def test_unknown_or_uncatalogued_language_is_one_line_and_exit_2(tmp_path, language, words):
     if (DOCS / "locales" / language).exists():
         pytest.skip(f"docs/locales/{language} exists")
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "check_content.py"), "--source", str(DOCS),
+                            "--build-dir", str(tmp_path), "--language", language], capture_output=True, text=True)
     for result in (run_build_book("--source", DOCS, "--build-dir", tmp_path, "--language", language),
-                   run_leaflet("--source", DOCS, "--build-dir", tmp_path, "--language", language, "--paper", "a4")):
+                   run_leaflet("--source", DOCS, "--build-dir", tmp_path, "--language", language, "--paper", "a4"),
+                   check):
         assert result.returncode == 2, result.stderr
         lines = result.stderr.strip().splitlines()
         assert len(lines) == 1 and words in lines[0], result.stderr

@@ -285,7 +285,7 @@ def test_page_loads_nothing_unused_and_nothing_from_elsewhere(html_dir, page):
     s = soup(html_dir, page)
     assets = [t.get("src") or t.get("href") for t in s.find_all(["script", "link", "img", "source", "iframe"])
               if (t.get("src") or t.get("href"))
-              and not (t.name == "link" and set(t.get("rel", [])) & {"canonical", "author", "next", "prev",
+              and not (t.name == "link" and set(t.get("rel", [])) & {"canonical", "alternate", "author", "next", "prev",
                                                                        "search", "index", "license"})]
     elsewhere = [a for a in assets if urlsplit(a).netloc]
     assert not elsewhere, elsewhere
