@@ -84,7 +84,7 @@ audit: all node_modules/.installed  ## Benchmark: Lighthouse and page weight for
 bench: all  ## Benchmark: build times, the leaflet's stages against WeasyPrint alone, batches, memory (writes _build/bench/)
 	$(VENVPY) scripts/bench.py --build-dir $(BUILDDIR)
 
-test: all site check node_modules/.installed  ## Run the test suite (browser tests included), on the books `make site` built
+test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
 	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest -n auto --dist loadfile
 
 # The pages' templates (leaflet headings included), the labels' (calcinosis.pot:

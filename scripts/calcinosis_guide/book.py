@@ -114,7 +114,15 @@ def review_line(metadata: dict[str, Any], language: str) -> str:
     return _("Checked against its sources on {last}. Next check due by {next}.").format(
         last=format_date(review["last_reviewed"], language),
         next=format_date(review["next_review"], language),
-    ) + " " + clinical_review_status(metadata, language)
+    ) + " " + clinical_review_status(metadata, language) + translation_status(language)
+
+
+def translation_status(language: str | None) -> str:
+    """In a translation, who translated it and that no professional medical translator checked it."""
+    if (language or "en") == "en":
+        return ""
+    return " " + _("Translated from the English by the project's maintainers; "
+                   "not yet checked by a professional medical translator.")
 
 
 def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:

@@ -104,6 +104,12 @@ def localise_config(app: Sphinx, config: Any) -> None:
     config.book_metadata = {**metadata, "book": translated}
     config.html_context = {**config.html_context, "book": translated}
     if language != SOURCE_LANGUAGE:
+        # The theme's "On this page" heading: its option's text, through the
+        # theme components' catalog (sphinx.po) like the button of the same name.
+        options = dict(config.html_theme_options)
+        if options.get("toc_title"):
+            options["toc_title"] = app.translator.gettext(options["toc_title"])
+        config.html_theme_options = options
         for name in ("project", "html_title", "ogp_site_name"):
             if getattr(config, name) == book["title"]:
                 setattr(config, name, translated["title"])
@@ -154,8 +160,33 @@ class TableTextSource(SphinxTransform):
                     text.line = text.line or line
 
 
+class KeepHeadingAnchors(SphinxTransform):
+    """A translated heading keeps its English anchor (``#painkillers-and-kidney-disease``):
+    MyST records each heading's slug and id from the source, and Sphinx's
+    translation (priority 20) gives the section a new id from the translated
+    title, so links to the anchor would break. The old id is added back, and
+    the page's slugs are recorded again: MyST parses each translated heading
+    as a new little document and records its slugs, the Spanish ones, over
+    the page's."""
+
+    default_priority = 25
+
+    def apply(self, **kwargs: Any) -> None:
+        slugs = getattr(self.document, "myst_slugs", None)
+        if not slugs or (self.config.language or SOURCE_LANGUAGE) == SOURCE_LANGUAGE:
+            return
+        self.env.metadata[self.env.docname]["myst_slugs"] = slugs
+        sections = {section.line: section for section in self.document.findall(nodes.section)}
+        for line, old_id, _text in slugs.values():
+            section = sections.get(line)
+            if section is not None and old_id not in self.document.ids:
+                section["ids"].append(old_id)
+                self.document.ids[old_id] = section
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(TableTextSource)
+    app.add_transform(KeepHeadingAnchors)
     app.setup_extension("calcinosis_guide.book")
     app.add_config_value("calcinosis_languages", [], "env", types=[list])
     app.add_config_value("calcinosis_english_base_url", "", "env", types=[str])

@@ -23,7 +23,7 @@ PAGES = source_pages()
 CONTENT_PAGES = [p for p in PAGES if p != "search.html"]
 COMBOS = [(v, t) for v in ("desktop", "320px") for t in ("light", "dark")]
 BOOK = book_toml()
-BASE_URL = BOOK["book"]["base_url"].rstrip("/") + "/"
+BASE_URL = BOOK["book"]["base_url"].replace("{language}", "en").rstrip("/") + "/"
 LAST_REVIEWED = BOOK["review"]["last_reviewed"]
 
 browser = pytest.mark.browser

@@ -146,6 +146,8 @@ class Readability:
         max_fk, max_avg = self.limits
         prefix = f"{self.name}: " if self.kind == "leaflet" else ""
         found: list[tuple[Location | None, str]] = []
+        if self.language not in ("en", "es"):
+            return found  # no formula for this language yet: the English source is checked
         if self.language == "es":
             least = LEAFLET_MIN_INFLESZ if self.kind == "leaflet" else PAGE_MIN_INFLESZ
             if self.n and self.inflesz < least:
