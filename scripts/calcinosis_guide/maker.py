@@ -144,8 +144,8 @@ def form_html(to_root: str, language: str) -> str:
           f'<button type="submit" class="maker-button">{html.escape(_("Make the leaflet"))}</button>'
           f'<p class="maker-status" role="status" aria-live="polite"></p>'
           f'<ul class="maker-downloads" hidden>'
-          f'<li><a class="maker-pdf" download>{html.escape(_("Download the leaflet (PDF)"))}</a></li>'
-          f'<li><a class="maker-toml" download="clinic.toml">{html.escape(_("Download clinic.toml, for the batch tool"))}</a></li>'
+          f'<li><a class="maker-pdf" href="#" download>{html.escape(_("Download the leaflet (PDF)"))}</a></li>'
+          f'<li><a class="maker-toml" href="#" download="clinic.toml">{html.escape(_("Download clinic.toml, for the batch tool"))}</a></li>'
           f'</ul>{templates}</form>')
 
 
