@@ -9,6 +9,7 @@ changes the web book and the leaflet together.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -145,8 +146,25 @@ def add_translations(app: Sphinx, config) -> None:
         app.add_message_catalog(MESSAGE_CATALOG, str(Path(app.srcdir) / folder))
 
 
+def code_digest() -> str:
+    """A digest of this package's own files (code, templates, fonts).
+
+    Sphinx re-reads a page only when the page or the configuration changed,
+    not when an extension did; as a configuration value that rebuilds the
+    environment, this digest makes a change to the package rebuild every page
+    it may touch, so an incremental build equals a fresh one.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("book_metadata", {}, "env", types=[dict])
+    app.add_config_value("calcinosis_code_digest", code_digest(), "env", types=[str])
     app.connect("config-inited", add_translations)
     app.connect("doctree-resolved", add_review_banner)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
