@@ -9,6 +9,7 @@ changes the web book and the leaflet together.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -155,12 +156,29 @@ def add_translations(app: Sphinx, config) -> None:
     locale.init([Path(app.srcdir) / folder for folder in config.locale_dirs], config.language, MESSAGE_CATALOG)
 
 
+def code_digest() -> str:
+    """A digest of this package's own files (code, templates, fonts).
+
+    Sphinx re-reads a page only when the page or the configuration changed,
+    not when an extension did; as a configuration value that rebuilds the
+    environment, this digest makes a change to the package rebuild every page
+    it may touch, so an incremental build equals a fresh one.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     from calcinosis_guide.catalogs import prepare_catalogs
 
     app.add_config_value("book_metadata", {}, "env", types=[dict])
     # Set by prepare_catalogs: a change to the labels' catalogs rewrites every page.
     app.add_config_value("calcinosis_catalogs", "", "env", types=[str])
+    app.add_config_value("calcinosis_code_digest", code_digest(), "env", types=[str])
     app.connect("config-inited", prepare_catalogs, priority=100)
     app.connect("config-inited", add_translations)
     app.connect("doctree-resolved", add_review_banner)

@@ -202,6 +202,12 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
 
     for docname in sorted(app.env.found_docs - getattr(app, "webpage_written_pages", set())):
         add_html_link(app, docname, None, {}, None)
+    # In address order, as a fresh build lists them, not pages written first.
+    queue, links = app.env.app.sitemap_links, []
+    while not queue.empty():
+        links.append(queue.get_nowait())
+    for link in sorted(links):
+        queue.put(link)
 
 
 def write_robots_txt(app: Sphinx, exception: Exception | None) -> None:
