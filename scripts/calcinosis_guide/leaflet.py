@@ -20,6 +20,7 @@ pages are parsed once for the book and the leaflet together.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -221,20 +222,48 @@ def as_print_text(node: nodes.Element, env: BuildEnvironment) -> nodes.Element:
     return node
 
 
+@dataclass
+class PrintedPassage:
+    """One passage of the leaflet as it is printed, and where its page has it."""
+
+    docname: str
+    heading: str
+    box: bool
+    line: int | None
+    node: nodes.Element
+
+
+def print_passages(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """Work out the leaflet as printed, once all pages are read (env-updated).
+
+    The content checks (readability, safety) judge this list and the hand-over
+    is rendered from it, so what is checked is what is printed. Whatever page
+    a passage comes from, patients read it: maintainer pages are not left out.
+    """
+    stored = getattr(env, "leaflet_passages", {})
+    env.leaflet_printed = [
+        PrintedPassage(docname, passage["heading"], passage["box"], passage["node"].line,
+                       as_print_text(passage["node"], env))
+        for docname in reading_order(env.toctree_includes, env.config.root_doc)
+        for passage in stored.get(docname, [])
+    ]
+    return []
+
+
+def printed_leaflet(env: BuildEnvironment) -> list[PrintedPassage]:
+    return getattr(env, "leaflet_printed", [])
+
+
 def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
     if exception or app.builder.format != "html":
         return
     env = app.env
-    stored = getattr(env, "leaflet_passages", {})
     language = app.config.language or "en"
-    passages = []
-    for docname in reading_order(env.toctree_includes, env.config.root_doc):
-        for passage in stored.get(docname, []):
-            node = as_print_text(passage["node"], env)
-            fragment = app.builder.render_partial(nodes.container("", *node.children))["fragment"]
-            passages.append(
-                {"docname": docname, "heading": passage["heading"], "box": passage["box"], "html": fragment}
-            )
+    passages = [
+        {"docname": passage.docname, "heading": passage.heading, "box": passage.box,
+         "html": app.builder.render_partial(nodes.container("", *passage.node.children))["fragment"]}
+        for passage in printed_leaflet(env)
+    ]
     if not passages:
         logger.warning("no {leaflet} passages found: the leaflet would be empty", type="leaflet")
     metadata = app.config.book_metadata
@@ -324,5 +353,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-read", collect_passages)
     app.connect("env-purge-doc", purge_passages)
     app.connect("env-merge-info", merge_passages)
+    # Before the checks that read the printed leaflet (priority 500, the default).
+    app.connect("env-updated", print_passages, priority=400)
     app.connect("build-finished", write_leaflet_content)
-    return {"version": "1.0", "env_version": 1, "parallel_read_safe": True, "parallel_write_safe": True}
+    return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -55,8 +55,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     pages.add_config_values(app)
     app.connect("env-purge-doc", pages.purge_facts)
     app.connect("env-merge-info", pages.merge_facts)
-    # Before the readability check combines its rows (priority 500).
-    app.connect("env-updated", pages.print_leaflet, priority=400)
     for module in CHECK_MODULES:
         app.setup_extension(module)
     return {"version": "1.0", "env_version": 2, "parallel_read_safe": True, "parallel_write_safe": True}

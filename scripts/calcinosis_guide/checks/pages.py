@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -31,7 +30,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 
-from calcinosis_guide.leaflet import as_print_text, reading_order
+from calcinosis_guide.leaflet import printed_leaflet, reading_order
 
 logger = logging.getLogger(__name__)
 
@@ -174,44 +173,6 @@ def merge_facts(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: B
     for docname, found in getattr(other, "calcinosis_facts", {}).items():
         if docname in docnames:
             store[docname] = found
-
-
-# --------------------------------------------------------------------------
-# The leaflet as printed: worked out once all pages are read (env-updated,
-# before the environment is saved), for every check that reads the leaflet
-# --------------------------------------------------------------------------
-
-
-@dataclass
-class PrintedPassage:
-    docname: str
-    heading: str
-    line: int | None
-    node: nodes.Element
-
-
-def print_leaflet(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """The leaflet's passages as printed, in the order the leaflet prints them.
-
-    Whatever page a passage comes from, patients read it: maintainer pages
-    are not left out here.
-    """
-    from sphinx.util.logging import suppress_logging
-
-    stored = getattr(env, "leaflet_passages", {})
-    passages = []
-    for docname in reading_order(env.toctree_includes, env.config.root_doc):
-        for passage in stored.get(docname, []):
-            # The build already warns once about a {get-help} naming an unknown sign.
-            with suppress_logging():
-                printed = as_print_text(passage["node"], env)
-            passages.append(PrintedPassage(docname, passage["heading"], line_of(passage["node"]), printed))
-    env.calcinosis_leaflet = passages
-    return []
-
-
-def printed_leaflet(env: BuildEnvironment) -> list[PrintedPassage]:
-    return getattr(env, "calcinosis_leaflet", [])
 
 
 # --------------------------------------------------------------------------
