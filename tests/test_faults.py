@@ -45,19 +45,24 @@ def test_two_runs_writing_the_same_file_at_once_leave_one_whole_pdf(book, tmp_pa
     assert [p.name for p in tmp_path.iterdir()] == ["same.pdf"]
 
 
+def _as_in_a_terminal() -> None:
+    # A shell starts background jobs with Ctrl-C ignored, and a child keeps
+    # that; the batch is tested as a person runs it, in the foreground.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_batch_leaves_only_whole_pdfs_and_no_temporary_files(book, tmp_path, signal_number):
     clinics = tmp_path / "clinics"
     clinics.mkdir()
-    # Far more leaflets than can be made before the signal lands, even on a
-    # busy machine where this test's own polling runs late: it is sent after
-    # the first one, and the rest are never rendered.
+    # Far more leaflets than can be made before the signal lands: it is sent
+    # after the first one, and the rest are never rendered.
     for number in range(40):
         (clinics / f"clinic{number:02}.toml").write_text(GOOD.format(name=f"Clinic {number}"))
     out = tmp_path / "out"
     run = subprocess.Popen([sys.executable, str(SCRIPT), "--build-dir", str(book), "--clinics", str(clinics),
                             "--output", str(out), "--paper", "a4", "--paper", "letter"],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not any(out.glob("*.pdf")):
         time.sleep(0.05)
