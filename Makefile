@@ -22,7 +22,7 @@ BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit bench test serve clean gettext verify
+.PHONY: all help venv html leaflet check audit bench test serve clean gettext update-po site verify
 
 all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
@@ -54,8 +54,20 @@ leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and la
 
 # The checks run inside the build; this builds strictly (incrementally) once
 # more with a past review date made an error, and prints the readability table.
-check: venv node_modules/.installed  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety
+# In a translation, also the completeness gate: no entry untranslated, fuzzy or
+# obsolete, and none of the templates' texts missing from the catalogs.
+check: venv node_modules/.installed  ## Content checks: readability, glossary links, lists, evidence, review dates, spelling, safety (and, for LANGUAGE=xx, every entry translated)
 	$(VENVPY) scripts/check_content.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
+	@if [ "$(LANGUAGE)" != en ]; then \
+	  $(MAKE) --no-print-directory gettext >/dev/null && \
+	  $(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) gaps $(LANGUAGE) --gettext-dir $(BUILDDIR)/gettext; fi
+
+# Every language with a catalog (docs/locales/*/LC_MESSAGES), each built as
+# `make LANGUAGE=xx` would, then put side by side in _build/site/ with a root page.
+site: venv  ## Build the book and leaflets in every catalogued language and assemble _build/site/ for hosting
+	@for lang in $$($(VENVPY) -m calcinosis_guide.site --source $(SOURCEDIR) --languages); do \
+	  $(MAKE) --no-print-directory $(BUILDDIR)/.built-$$lang LANGUAGE=$$lang || exit $$?; done
+	$(VENVPY) -m calcinosis_guide.site --source $(SOURCEDIR) --build-dir $(BUILDDIR)
 
 # Every edition: the four defaults, their fillable editions and the example clinic's (SVG logo) on both
 # papers, standard and large print; veraPDF checks them all in one JVM run.
@@ -81,9 +93,17 @@ bench: all  ## Benchmark: build times, the leaflet's stages against WeasyPrint a
 test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
 	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest -n auto --dist loadfile
 
-gettext: venv  ## Extract text to translate: pages to _build/gettext, labels to docs/locales/calcinosis.pot
-	$(VENVPY) -m sphinx -b gettext -q $(SOURCEDIR) $(BUILDDIR)/gettext
-	$(VENVDIR)/bin/pybabel extract -k _ --no-location --omit-header -o $(SOURCEDIR)/locales/calcinosis.pot scripts/calcinosis_guide
+# The pages' templates (leaflet headings included), the labels' (calcinosis.pot:
+# the package's labels and the book's title, subtitle and publisher) and the
+# theme components' (sphinx.pot), all in _build/gettext for sphinx-intl.
+gettext: venv  ## Extract text to translate: every template to _build/gettext (labels also to docs/locales/calcinosis.pot)
+	rm -rf $(BUILDDIR)/gettext
+	$(VENVPY) -m sphinx -b gettext -q -W --keep-going $(SOURCEDIR) $(BUILDDIR)/gettext
+	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) templates --gettext-dir $(BUILDDIR)/gettext
+
+update-po: gettext  ## Make or refresh every catalog of LANGUAGE (docs/locales/LANGUAGE/LC_MESSAGES/*.po) from the templates
+	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) language $(LANGUAGE)
+	$(VENVDIR)/bin/sphinx-intl update -p $(BUILDDIR)/gettext -d $(SOURCEDIR)/locales -l $(LANGUAGE) -w 0 -j 1
 
 serve: venv node_modules/.installed  ## Live preview of the book at http://127.0.0.1:8000 (in _build/serve: the built book is not touched)
 	$(VENVPY) -m sphinx_autobuild -b html -n $(SPHINXOPTS) -d $(BUILDDIR)/serve/doctrees $(SOURCEDIR) $(BUILDDIR)/serve/html

@@ -43,6 +43,8 @@ extensions = [
     "calcinosis_guide.offline",
     # Tables as cards on a phone, read as tables by screen readers; no empty toctree boxes.
     "calcinosis_guide.structure",
+    # Each language's own address, hreflang alternates and the language switcher.
+    "calcinosis_guide.languages",
 ]
 
 myst_enable_extensions = ["colon_fence", "deflist"]
@@ -50,7 +52,10 @@ myst_heading_anchors = 3
 
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "**/README.md"]
 root_doc = "index"
-locale_dirs = ["locales/"]
+# The catalogs are docs/locales/<lang>/LC_MESSAGES/*.po; calcinosis_guide.catalogs
+# compiles the build's language into the build folder and sets locale_dirs to
+# it, so nothing is compiled into docs/ (README.md, "Translating").
+locale_dirs = []
 gettext_compact = False
 
 bibtex_bibfiles = ["references.bib"]
@@ -95,7 +100,7 @@ html_theme_options = {
     "show_prev_next": False,
     "article_footer_items": ["book-prev-next.html"],
     # The footer under every page: publisher, review dates, leaflet, feedback.
-    "footer_content_items": ["book-footer.html"],
+    "footer_content_items": ["book-language-switcher.html", "book-footer.html"],
 }
 # The left column: title and search (in a <header>), then the contents.
 html_sidebars = {"**": ["book-sidebar-title.html", "book-sidebar-nav.html"]}

@@ -281,3 +281,24 @@ def test_hostile_logo_stops_the_render_with_exit_2_and_no_pdf(book, tmp_path, ca
     assert result.returncode == 2, result.stderr
     assert expected in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not output.exists()
+
+
+def test_a_clinic_file_may_hold_its_texts_in_another_language(tmp_path):
+    """[es] overrides: checked with the same rules (errors name es.<field>), used only in Spanish."""
+    from calcinosis_guide.clinic import ClinicFileError, clinic_in, load_clinic
+
+    base = ('name = "Riverside Kidney Unit"\nphone = "020 7946 0000"\nhours = "Monday to Friday, 8am to 6pm"\n'
+            'urgent_help = "Out of hours, call 111. In an emergency call 999."\n')
+    good = tmp_path / "clinic.toml"
+    good.write_text(base + '\n[es]\nhours = "De lunes a viernes, de 8 a 18 h"\n', encoding="utf-8")
+    clinic = load_clinic(good)
+    assert clinic_in(clinic, "es")["hours"] == "De lunes a viernes, de 8 a 18 h"
+    assert clinic_in(clinic, "en")["hours"] == "Monday to Friday, 8am to 6pm"
+    assert clinic_in(clinic, "es")["phone"] == "020 7946 0000"
+    for table, problem in (('hours = "' + "x" * 41 + '"', "es.hours: is 41 characters"),
+                           ('phone = "123"', "es.phone: unknown key"),
+                           ('hours = 5', "es.hours: must be text")):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(base + f"\n[es]\n{table}\n", encoding="utf-8")
+        with pytest.raises(ClinicFileError, match=re.escape(problem)):
+            load_clinic(bad)

@@ -115,7 +115,15 @@ def review_line(metadata: dict[str, Any], language: str) -> str:
     return _("Checked against its sources on {last}. Next check due by {next}.").format(
         last=format_date(review["last_reviewed"], language),
         next=format_date(review["next_review"], language),
-    ) + " " + clinical_review_status(metadata, language)
+    ) + " " + clinical_review_status(metadata, language) + translation_status(language)
+
+
+def translation_status(language: str | None) -> str:
+    """In a translation, who translated it and that no professional medical translator checked it."""
+    if (language or "en") == "en":
+        return ""
+    return " " + _("Translated from the English by the project's maintainers; "
+                   "not yet checked by a professional medical translator.")
 
 
 def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -142,8 +150,10 @@ def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> Non
 
 def add_translations(app: Sphinx, config) -> None:
     """Load this project's own strings from the same locale folders as the pages' translations."""
-    for folder in config.locale_dirs:
-        app.add_message_catalog(MESSAGE_CATALOG, str(Path(app.srcdir) / folder))
+    from sphinx import locale
+
+    # Registered even with no folder (English), so that labels are plain text, not lazy proxies.
+    locale.init([Path(app.srcdir) / folder for folder in config.locale_dirs], config.language, MESSAGE_CATALOG)
 
 
 def code_digest() -> str:
@@ -163,8 +173,13 @@ def code_digest() -> str:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    from calcinosis_guide.catalogs import prepare_catalogs
+
     app.add_config_value("book_metadata", {}, "env", types=[dict])
+    # Set by prepare_catalogs: a change to the labels' catalogs rewrites every page.
+    app.add_config_value("calcinosis_catalogs", "", "env", types=[str])
     app.add_config_value("calcinosis_code_digest", code_digest(), "env", types=[str])
+    app.connect("config-inited", prepare_catalogs, priority=100)
     app.connect("config-inited", add_translations)
     app.connect("doctree-resolved", add_review_banner)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

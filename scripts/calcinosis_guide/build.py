@@ -10,7 +10,8 @@ were. The leaflets are rendered again only when what they are made of
 changed (``calcinosis_guide.render.inputs_key``), by worker processes that
 start while Sphinx is still reading.
 
-Exit codes: 0 built, 2 a problem in the pages or docs/book.toml, 1 internal error.
+Exit codes: 0 built, 2 a problem in the pages, docs/book.toml or the
+catalogs, or a language with no catalog (one line), 1 internal error.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from pathlib import Path
 
 from calcinosis_guide import render
 from calcinosis_guide.book import BookMetadataError, load_book_metadata
+from calcinosis_guide.catalogs import CatalogError, LanguageError, check_language
 from calcinosis_guide.checks.report import print_review_status
 from calcinosis_guide.outputs import html_dir, leaflet_content_path, leaflet_filename
 
@@ -75,6 +77,7 @@ def build_book(source: Path, build_dir: Path, language: str = "en", extra_args: 
     """Build the HTML book (and with ``leaflets`` the default leaflets); return
     the book's folder or raise BookBuildError."""
     source, build_dir = Path(source), Path(build_dir)
+    check_language(source, language)  # LanguageError: one line, before anything is built
     if problems := undecodable_sources(source):
         raise BookBuildError(problems)
     try:
@@ -190,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         build_book(args.source, args.build_dir, args.language, args.sphinx_args, leaflets=args.leaflets)
+    except (LanguageError, CatalogError) as exc:
+        print(f"build_book.py: error: {exc}", file=sys.stderr)
+        return 2
     except BookBuildError as exc:
         for problem in exc.problems:
             print(f"build_book.py: error: {problem}", file=sys.stderr)

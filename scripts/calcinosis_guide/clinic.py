@@ -73,6 +73,13 @@ APPROVAL_FIELDS: dict[str, Field] = {
     "reference": Field(True, 16),
 }
 
+# The texts a clinic may give again in another language, in a table named by
+# the language's code ([es] hours = "..."); the leaflet in that language
+# prints them instead. Numbers, addresses for the web and the logo stay one.
+TRANSLATABLE_FIELDS = ("name", "department", "hours", "address", "urgent_help", "logo_alt")
+LANGUAGE_TABLE_RE = re.compile(r"^[a-z]{2,3}(?:_[A-Z]{2})?$")
+
+
 # The kinds' rules, written once for this module and for the web form (the
 # JSON Schema of calcinosis_guide.clinic_schema): only what Python's re and
 # JavaScript's RegExp read alike (no \s, no flags). SPACES: the spaces
@@ -268,6 +275,13 @@ def _syntax_hint(text: str, error: str) -> str:
     return ""
 
 
+def clinic_in(clinic: dict[str, Any] | None, language: str) -> dict[str, Any] | None:
+    """The clinic's details with its texts in ``language`` where the file gives them ([es] ...)."""
+    if not clinic or language not in clinic.get("languages", {}):
+        return clinic
+    return {**clinic, **clinic["languages"][language]}
+
+
 def load_clinic(path: Path) -> dict[str, Any]:
     """The checked clinic details, ready for the template; raise ClinicFileError."""
     path = Path(path)
@@ -291,7 +305,9 @@ def load_clinic(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise ClinicFileError(f"{path}: TOML syntax error: {exc}{_syntax_hint(text, str(exc))}") from None
 
-    allowed = {**FIELDS, "approval": None}
+    languages = {key: value for key, value in data.items()
+                 if key not in FIELDS and LANGUAGE_TABLE_RE.match(key) and isinstance(value, dict)}
+    allowed = {**FIELDS, "approval": None, **dict.fromkeys(languages)}
     _check_unknown(path, data, allowed)
     clinic: dict[str, Any] = {"source": str(path)}
     for name, spec in FIELDS.items():
@@ -311,6 +327,12 @@ def load_clinic(path: Path) -> dict[str, Any]:
             if name not in approval:
                 raise _fail(path, f"approval.{name}", "is missing (required in [approval])")
             clinic["approval"][name] = _check_text(path, f"approval.{name}", approval[name], spec)
+
+    translatable = {name: FIELDS[name] for name in TRANSLATABLE_FIELDS}
+    for language, table in languages.items():
+        _check_unknown(path, table, translatable, prefix=f"{language}.")
+        clinic.setdefault("languages", {})[language] = {
+            name: _check_text(path, f"{language}.{name}", value, translatable[name]) for name, value in table.items()}
 
     if "logo" in clinic:
         if "logo_alt" not in clinic:

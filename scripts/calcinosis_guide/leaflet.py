@@ -46,8 +46,22 @@ BOXES = ("urgent",)
 HANDOVER_FORMAT = 2
 
 
-class leaflet_passage(nodes.General, nodes.Element):
-    """A passage that appears on the web page and on the printed leaflet."""
+class leaflet_passage(nodes.General, nodes.Element, addnodes.translatable):
+    """A passage that appears on the web page and on the printed leaflet.
+
+    Its heading is printed only, yet translated like the page's text: it is
+    one of the page's messages (``make gettext`` puts it in the page's catalog).
+    """
+
+    def preserve_original_messages(self) -> None:
+        self["rawheading"] = self["heading"]
+
+    def apply_translated_message(self, original_message: str, translated_message: str) -> None:
+        if original_message == self.get("rawheading", self["heading"]):
+            self["heading"] = translated_message
+
+    def extract_original_messages(self) -> list[str]:
+        return [self.get("rawheading", self["heading"])]
 
 
 def visit_leaflet_passage(self, node: leaflet_passage) -> None:
@@ -104,11 +118,15 @@ class KeyPointsDirective(SphinxDirective):
 
 
 class LeafletDownloadsRole(SphinxRole):
-    """``{leaflet-downloads}`en```: links to the printable PDFs of a language;
-    ``{leaflet-downloads}`en fillable```: to their fillable editions (to fill in on a computer)."""
+    """``{leaflet-downloads}`current```: links to the printable PDFs of the
+    language the book is built in (or of the language code given instead);
+    ``{leaflet-downloads}`current fillable```: to their fillable editions (to
+    fill in on a computer)."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
         language, _space, edition = self.text.strip().partition(" ")
+        if language == "current":
+            language = self.config.language or "en"
         if edition not in ("", "fillable"):
             msg = self.inliner.reporter.error(f'leaflet-downloads: unknown edition "{edition}" (use "fillable" or nothing)',
                                               line=self.lineno)

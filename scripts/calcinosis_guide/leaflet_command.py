@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from calcinosis_guide.build import BookBuildError, build_book
+from calcinosis_guide.catalogs import CatalogError, LanguageError, check_language
 from calcinosis_guide.clinic import ClinicFileError, load_clinic
 from calcinosis_guide.outputs import PAPERS, html_dir, leaflet_content_path, leaflet_filename, sources_fingerprint
 from calcinosis_guide.render import RUN_ID, TEMP_SUFFIX, InputError, read_handover, render_pdf, write_atomically
@@ -101,6 +102,10 @@ def load_content(source: Path, build_dir: Path, language: str) -> dict:
     Sphinx reads only the pages that changed) when it was made from other sources."""
     if not (source / "conf.py").is_file():
         raise InputError(f"{source}: no conf.py here; --source must be the book's docs folder")
+    try:
+        check_language(source, language)
+    except (LanguageError, CatalogError) as exc:
+        raise InputError(str(exc)) from None
     content_path = leaflet_content_path(build_dir, language)
     try:
         content = read_handover(content_path)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from calcinosis_guide import pdf_structure
 from calcinosis_guide.clinic import FIELDS as CLINIC_FIELDS
+from calcinosis_guide.clinic import clinic_in
 from calcinosis_guide.leaflet import HANDOVER_FORMAT
 from calcinosis_guide.outputs import PAPERS, leaflet_filename
 
@@ -308,6 +309,7 @@ def render_html(content: dict, paper: str, large_print: bool, clinic: dict | Non
     ``continued`` names the card items to print a "continued" line before."""
     env = template_environment()
     labels = content["labels"]
+    clinic = clinic_in(clinic, content["language"])
     before, _, rest = labels["page_of"].partition("{page}")
     middle, _, after = rest.partition("{pages}")
     if clinic and clinic.get("approval"):

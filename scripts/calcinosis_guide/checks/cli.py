@@ -103,7 +103,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return run_checks(parse_args(argv))
+    from calcinosis_guide.catalogs import CatalogError, LanguageError
+
+    try:
+        return run_checks(parse_args(argv))
+    except (LanguageError, CatalogError) as exc:
+        print(f"check_content: error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

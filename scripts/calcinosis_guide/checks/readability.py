@@ -25,6 +25,7 @@ from calcinosis_guide.checks.pages import (Location, book_order, collected, fact
                                            is_patient_page, line_matching, line_of, printed_leaflet, reader_text,
                                            shown, warn)
 from calcinosis_guide.checks import syllables as syllables_module
+from calcinosis_guide.checks import spanish
 from calcinosis_guide.checks.syllables import miscounted_test_words, split_sentences, syllables, words_of
 
 CHECK = "readability"
@@ -45,6 +46,13 @@ LEAFLET_MAX_AVG = 15.0
 MAX_SENTENCE_WORDS = 25
 
 TABLE_TITLE = "Readability (prose only; FK = Flesch-Kincaid grade; SMOG only with 30+ sentences):"
+# Spanish (es): the Szigriszt-Pazos perspicuity on the INFLESZ scale, and
+# Fernández-Huerta, reported; the leaflet must be "bastante fácil" (65) or
+# easier, each page at least "normal" (55). Sentence lengths as in English.
+LEAFLET_MIN_INFLESZ = 65.0
+PAGE_MIN_INFLESZ = 55.0
+TABLE_TITLE_ES = ("Readability in Spanish (prose only; Szigriszt-Pazos on the INFLESZ scale, "
+                  "Fernández-Huerta; syllables by Spanish spelling rules):")
 
 # Not prose: headings, tables, glossary terms, captions, code, the reference list.
 SKIP_CONTAINERS = (nodes.title, nodes.table, nodes.term, nodes.figure, nodes.caption,
@@ -71,6 +79,7 @@ class Readability:
 
     name: str
     kind: str  # "page" or "leaflet"
+    language: str = "en"
     sentences: list[Sentence] = field(default_factory=list)
     fragments: list[Sentence] = field(default_factory=list)  # list items that are not sentences
     word_count: int = 0
@@ -78,15 +87,16 @@ class Readability:
     polysyllables: int = 0
 
     def add(self, text: str, docname: str, line: int | None, where: str, fragment: bool = False) -> None:
+        spanish_text = self.language == "es"
         for sentence in split_sentences(text):
-            words = words_of(sentence)
+            words = spanish.words_of(sentence) if spanish_text else words_of(sentence)
             item = Sentence(sentence, docname, line, where, len(words))
             if fragment:
                 self.fragments.append(item)
                 continue
             self.sentences.append(item)
             self.word_count += len(words)
-            counts = [syllables(w) for w in words]
+            counts = [spanish.syllables(w) if spanish_text else syllables(w) for w in words]
             self.syllable_count += sum(counts)
             # A number read digit by digit ("999") is no hard word for SMOG.
             self.polysyllables += sum(1 for w, c in zip(words, counts) if c >= 3 and not w.isdigit())
@@ -112,6 +122,14 @@ class Readability:
         return 1.0430 * math.sqrt(self.polysyllables * 30 / self.n) + 3.1291
 
     @property
+    def inflesz(self) -> float:
+        return spanish.szigriszt_pazos(self.word_count, self.syllable_count, self.n)
+
+    @property
+    def fernandez_huerta(self) -> float:
+        return spanish.fernandez_huerta(self.word_count, self.syllable_count, self.n)
+
+    @property
     def longest(self) -> Sentence | None:
         pool = self.sentences + self.fragments
         return max(pool, key=lambda s: s.words) if pool else None
@@ -128,7 +146,17 @@ class Readability:
         max_fk, max_avg = self.limits
         prefix = f"{self.name}: " if self.kind == "leaflet" else ""
         found: list[tuple[Location | None, str]] = []
-        if self.fk > max_fk:
+        if self.language not in ("en", "es"):
+            return found  # no formula for this language yet: the English source is checked
+        if self.language == "es":
+            least = LEAFLET_MIN_INFLESZ if self.kind == "leaflet" else PAGE_MIN_INFLESZ
+            if self.n and self.inflesz < least:
+                hardest = sorted(self.sentences, key=lambda s: -len(s.text) / max(1, s.words))[:3]
+                found.append((hardest[0].location,
+                              f"{prefix}Szigriszt-Pazos {self.inflesz:.1f} ({spanish.inflesz_grade(self.inflesz)}) "
+                              f"is under {least:g} ({spanish.inflesz_grade(least)}); longest words in: "
+                              + " | ".join(f'{s.where}: "{s.text}"' for s in hardest)))
+        elif self.fk > max_fk:
             hardest = sorted(self.sentences, key=lambda s: -_sentence_difficulty(s.text))[:3]
             found.append((hardest[0].location,
                           f"{prefix}Flesch-Kincaid grade {self.fk:.1f} is over {max_fk:g}; hardest sentences: "
@@ -139,7 +167,7 @@ class Readability:
                           f"{prefix}average sentence {self.avg:.1f} words is over {max_avg:g}; longest: "
                           + " | ".join(f'{s.where}: "{s.text}"' for s in longest)))
         smog = self.smog
-        if smog is not None and smog > MAX_SMOG:
+        if smog is not None and smog > MAX_SMOG and self.language != "es":
             first = self.sentences[0].location if self.sentences else None
             found.append((first, f"{prefix}SMOG {smog:.1f} is over {MAX_SMOG:g}"))
         for s in self.sentences + self.fragments:
@@ -179,7 +207,7 @@ def score_page(app: Sphinx, doctree: nodes.document) -> None:
     env = app.env
     if not is_patient_page(app.config, env.docname):
         return
-    row = Readability(env.docname, "page")
+    row = Readability(env.docname, "page", app.config.language or "en")
     add_prose(row, doctree, env.docname, env)
     facts(env, env.docname)[CHECK] = row
     for location, message in row.problems():
@@ -187,7 +215,7 @@ def score_page(app: Sphinx, doctree: nodes.document) -> None:
 
 
 def score_leaflet(env: BuildEnvironment) -> Readability:
-    row = Readability("leaflet (all passages)", "leaflet")
+    row = Readability("leaflet (all passages)", "leaflet", env.config.language or "en")
     for passage in printed_leaflet(env):
         add_prose(row, passage.node, passage.docname, env)
     return row
@@ -222,6 +250,14 @@ def check_book(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def table_cells(rows: Sequence[Readability]) -> tuple[list[str], list[list[str]]]:
+    if rows and rows[0].language == "es":
+        header = ["Page", "Sentences", "Words", "Szigriszt-Pazos", "INFLESZ", "Fernández-Huerta",
+                  "Avg words", "Longest", "Limits"]
+        return header, [[
+            r.name, str(r.n), str(r.word_count), f"{r.inflesz:.1f}", spanish.inflesz_grade(r.inflesz),
+            f"{r.fernandez_huerta:.1f}", f"{r.avg:.1f}", str(r.longest.words if r.longest else 0),
+            f"SP>={LEAFLET_MIN_INFLESZ if r.kind == 'leaflet' else PAGE_MIN_INFLESZ:g}, "
+            f"avg<={r.limits[1]:g}, max {MAX_SENTENCE_WORDS}"] for r in rows]
     header = ["Page", "Sentences", "Words", "FK grade", "SMOG", "Avg words", "Longest", "Limits"]
     body = []
     for r in rows:

@@ -15,7 +15,7 @@ from typing import Any
 from sphinx.application import Sphinx
 
 from calcinosis_guide.checks.pages import WARNING_TYPE, report_path
-from calcinosis_guide.checks.readability import TABLE_TITLE, format_table, rows_of, table_cells
+from calcinosis_guide.checks.readability import TABLE_TITLE, TABLE_TITLE_ES, format_table, rows_of, table_cells
 from calcinosis_guide.checks.spelling import relative
 
 
@@ -29,7 +29,7 @@ def write_report(app: Sphinx, exception: Exception | None) -> None:
     header, body = table_cells(rows_of(app.env))
     report = {
         "language": language,
-        "readability": {"title": TABLE_TITLE, "header": header, "body": body, "text": format_table(header, body)},
+        "readability": {"title": TABLE_TITLE_ES if language == "es" else TABLE_TITLE, "header": header, "body": body, "text": format_table(header, body)},
         "review": getattr(app.env, "calcinosis_review", None),
         "bibliography_gaps": getattr(app.env, "calcinosis_bibliography_gaps", []),
         "suppressed": sorted(s for s in app.config.suppress_warnings if s.startswith(WARNING_TYPE + ".")),

@@ -54,7 +54,9 @@ def check_page(app: Sphinx, doctree: nodes.document) -> None:
     docname = app.env.docname
     for line, dose in dose_problems(doctree):
         warn(CHECK, f'dose amount "{dose}": give no doses; say "ask your care team" instead', (docname, line))
-    if docname == app.config.calcinosis_help_page:
+    # The section and its danger signs are checked in English, the source
+    # of every translation; doses (numbers with units) in every language.
+    if docname == app.config.calcinosis_help_page and (app.config.language or "en") == "en":
         heading = app.config.calcinosis_help_heading
         section = section_titled(doctree, heading)
         if section is None:
@@ -72,6 +74,8 @@ def check_leaflet(app: Sphinx, env: BuildEnvironment) -> None:
     for passage in passages:
         for line, dose in dose_problems(passage.node):
             warn(CHECK, f'leaflet passage "{passage.heading}": dose amount "{dose}"', (passage.docname, line))
+    if (app.config.language or "en") != "en":
+        return
     urgent = next((p for p in passages if p.heading.strip() == heading), None)
     if urgent is None:
         warn(CHECK, f'the leaflet has no passage headed "{heading}": add a {{leaflet}} passage '
