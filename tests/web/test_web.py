@@ -294,6 +294,16 @@ def test_page_loads_nothing_unused_and_nothing_from_elsewhere(html_dir, page):
         assert not [a for a in assets if "searchindex.js" in a], "search index loaded outside the search page"
 
 
+def test_the_search_page_loads_its_index_only_to_answer_a_query(html_dir):
+    later = soup(html_dir, "search.html").find("template", id="book-scripts").find_all("script")
+    index = [s for s in later if s["src"].startswith("searchindex.js")]
+    assert len(index) == 1 and index[0].has_attr("data-on-query")
+    # ... and the search tools it needs come before it, whatever the address.
+    names = [s["src"].split("?")[0].rsplit("/", 1)[-1] for s in later]
+    assert names.index("searchtools.js") < names.index("searchindex.js")
+    assert not [s for s in later if s is not index[0] and s.has_attr("data-on-query")]
+
+
 def test_sitemap_lists_every_content_page_under_the_base_url(html_dir):
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     root = ET.parse(html_dir / "sitemap.xml").getroot()
