@@ -429,6 +429,12 @@ async function checkPage(browser, name) {
       const context = await newContext(browser, viewport, theme, run);
       const page = await openPage(context, url, run);
       run.appliedTheme = await page.evaluate(() => document.documentElement.dataset.theme);
+      run.paintAndScripts = await page.evaluate(() => ({
+        firstText: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime ?? null,
+        scripts: performance.getEntriesByType("resource")
+          .filter((e) => e.initiatorType === "script")
+          .map((e) => ({ url: e.name, start: e.startTime })),
+      }));
       run.header = await headerLayout(page);
       if (config.screenshotDir) {
         await page.screenshot({

@@ -294,6 +294,17 @@ def test_page_loads_nothing_unused_and_nothing_from_elsewhere(html_dir, page):
         assert not [a for a in assets if "searchindex.js" in a], "search index loaded outside the search page"
 
 
+@browser
+@pytest.mark.parametrize("page", PAGES)
+def test_no_script_is_fetched_before_the_first_text_is_on_the_screen(web_results, page):
+    """A busy phone draws a frame well after its animation callback: scripts wait for the paint itself."""
+    for run in web_results["pages"][page]["runs"]:
+        seen = run["paintAndScripts"]
+        assert seen["firstText"] is not None, f"{run['viewport']}: no first contentful paint"
+        early = [s["url"] for s in seen["scripts"] if s["start"] < seen["firstText"]]
+        assert seen["scripts"] and not early, f"{run['viewport']} {run['theme']}: fetched before the first paint: {early}"
+
+
 def test_the_search_page_loads_its_index_only_to_answer_a_query(html_dir):
     later = soup(html_dir, "search.html").find("template", id="book-scripts").find_all("script")
     index = [s for s in later if s["src"].startswith("searchindex.js")]
