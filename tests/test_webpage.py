@@ -15,6 +15,7 @@ import pytest
 import tinycss2
 from bs4 import BeautifulSoup
 
+from calcinosis_guide.outputs import MAKER_LIBRARIES
 from calcinosis_guide.theme import (BOOK_STYLESHEET, THEME_CSS, UNUSED_DIRS, UNUSED_FILES, ThemeChanged, class_names_in_use,
                                     name_section_toggles, rule_tree, slim_static_folder, without_icon_rules,
                                     without_unused_rules)
@@ -297,6 +298,13 @@ def test_class_names_come_from_every_page_and_every_script(tmp_path):
     (tmp_path / "_static" / "s.js").write_text('el.classList.add("shown-now")')
     assert {"one", "two", "three", "shown-now"} <= class_names_in_use(tmp_path)
     assert "four" not in class_names_in_use(tmp_path)
+
+
+def test_the_maker_pages_pdf_libraries_keep_no_theme_rule(tmp_path):
+    (tmp_path / "_static" / MAKER_LIBRARIES).mkdir(parents=True)
+    (tmp_path / "_static" / MAKER_LIBRARIES / "pdf-lib.min.js").write_text('var shadow="shadow",col="col";')
+    (tmp_path / "_static" / "page.js").write_text('el.classList.add("col")')
+    assert "col" in class_names_in_use(tmp_path) and "shadow" not in class_names_in_use(tmp_path)
 
 
 def test_the_built_theme_stylesheet_keeps_what_the_pages_use(book):

@@ -33,14 +33,14 @@ from sphinx.util.docutils import SphinxDirective
 
 from calcinosis_guide import clinic, clinic_schema
 from calcinosis_guide.book import MESSAGE_CATALOG
-from calcinosis_guide.outputs import PAPERS, leaflet_filename
+from calcinosis_guide.outputs import MAKER_LIBRARIES, PAPERS, leaflet_filename
 
 _ = get_translation(MESSAGE_CATALOG)
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = "clinic-leaflet.js"
 STYLESHEET = "clinic-leaflet.css"
-VENDOR = "maker"
+VENDOR = MAKER_LIBRARIES
 FONT = "AtkinsonHyperlegible_400Regular.ttf"
 # (package folder under node_modules, file to copy, licence file or None: written from package.json)
 LIBRARIES = (

@@ -12,6 +12,9 @@ import hashlib
 from pathlib import Path
 
 PAPERS = ("a4", "letter")
+# The folder of _static where the maker page's third-party libraries (pdf-lib,
+# fontkit) and their font are copied; they never touch a page's classes.
+MAKER_LIBRARIES = "maker"
 
 
 def leaflet_filename(language: str, paper: str, large_print: bool = False, fillable: bool = False) -> str:

@@ -54,7 +54,7 @@ from sphinx.errors import SphinxError
 from sphinx.locale import get_translation
 
 from calcinosis_guide.book import MESSAGE_CATALOG, review_line
-from calcinosis_guide.outputs import leaflet_filename
+from calcinosis_guide.outputs import MAKER_LIBRARIES, leaflet_filename
 
 _ = get_translation(MESSAGE_CATALOG)
 
@@ -305,9 +305,13 @@ def class_names_in_use(site: Path) -> frozenset[str]:
         for value in CLASS_ATTRIBUTE.findall(page.read_text(encoding="utf-8", errors="replace")):
             names.update(value.split())
     # The scripts in _static, not the search index or the offline worker
-    # beside the pages: their words are the book's text and file names.
+    # beside the pages: their words are the book's text and file names. Nor
+    # the maker's PDF libraries: 1.3 MB of words that would keep theme rules
+    # no page uses in the stylesheet every page waits for.
+    libraries = site / "_static" / MAKER_LIBRARIES
     for script in (site / "_static").rglob("*.js"):
-        names.update(SCRIPT_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
+        if not script.is_relative_to(libraries):
+            names.update(SCRIPT_WORD.findall(script.read_text(encoding="utf-8", errors="replace")))
     return frozenset(names)
 
 
