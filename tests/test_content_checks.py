@@ -48,6 +48,9 @@ def test_the_book_passes_every_check(book, tmp_path):
     result = run_checker("--build-dir", build, "--today", load_book_metadata(DOCS / "book.toml")["review"]["last_reviewed"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert "all checks passed" in result.stdout
+    # ... naming every check that ran, the captions and the triage check included.
+    passed = re.search(r"all checks passed \((.*?)\)", result.stdout)[1].split(", ")
+    assert {"readability", "captions", "bibliography", "triage", "spelling"} <= set(passed), passed
     # The readability table: one row per patient page and one for the leaflet.
     assert re.search(r"^\| leaflet \(all passages\)\s*\|", result.stdout, re.M)
     assert re.search(r"^\| symptoms\s*\|", result.stdout, re.M)

@@ -41,6 +41,8 @@ _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
 
 LEVELS = ("emergency", "today", "soon")
+# The name its failures carry in make check (type "calcinosis", like the checks in checks/).
+CHECK = "triage"
 
 
 def level_name(level: str) -> str:
@@ -199,7 +201,7 @@ def check_single_definitions(app: Sphinx, env: BuildEnvironment) -> None:
                 message = (f'sign "{sign}" is defined again (first at {where}); '
                            f"show it with {{get-help}} {sign}")
             logger.warning(message, location=(other["docname"], other["line"]),
-                           type="calcinosis", subtype="triage")
+                           type="calcinosis", subtype=CHECK)
 
 
 def exempt(app: Sphinx, docname: str) -> bool:
@@ -219,7 +221,7 @@ def check_wording(app: Sphinx, doctree: nodes.document) -> None:
             logger.warning(
                 f'urgency wording "{match.group(0)}" outside a triage card: put the sign in a '
                 f"{{triage}} card, or show its card with {{get-help}}",
-                location=_located(text), type="calcinosis", subtype="triage")
+                location=_located(text), type="calcinosis", subtype=CHECK)
 
 
 def _inside(node: nodes.Node, kinds: tuple[type, ...]) -> bool:
@@ -244,7 +246,7 @@ def cards_for(env: BuildEnvironment, placeholder: get_help) -> list[nodes.Node]:
     for sign in placeholder["signs"]:
         if sign not in store:
             logger.warning(f'{{get-help}} names sign "{sign}", which no {{triage}} card defines',
-                           location=placeholder, type="calcinosis", subtype="triage")
+                           location=placeholder, type="calcinosis", subtype=CHECK)
             continue
         definition = store[sign][0]
         item = definition["item"].deepcopy()
