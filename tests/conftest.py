@@ -15,15 +15,6 @@ DOCS = ROOT / "docs"
 SCRIPT = ROOT / "scripts" / "build_leaflet.py"
 
 
-def run_sphinx(source: Path, build_dir: Path) -> subprocess.CompletedProcess:
-    """The Makefile's HTML build: warnings are errors, nitpicky references."""
-    return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-n", "-q",
-         "-d", str(build_dir / "doctrees"), str(source), str(build_dir / "html")],
-        capture_output=True, text=True,
-    )
-
-
 def run_build_book(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), *map(str, args)],
                           capture_output=True, text=True)

@@ -306,6 +306,3 @@ class Layout:
             if (page, text) not in expected:
                 faults.append(f"page {page + 1}: {text!r} printed where no card runs on")
         return faults
-
-    def text_on(self, page: int) -> str:
-        return " ".join(line.text for line in self.lines if line.page == page)

@@ -203,7 +203,8 @@ def list_unwritten_pages(app: Sphinx, exception: Exception | None) -> None:
     for docname in sorted(app.env.found_docs - getattr(app, "webpage_written_pages", set())):
         add_html_link(app, docname, None, {}, None)
     # In address order, as a fresh build lists them, not pages written first.
-    queue, links = app.env.app.sitemap_links, []
+    # sphinx-sitemap keeps its queue on the application (app.env.app is deprecated in Sphinx 9).
+    queue, links = app.sitemap_links, []
     while not queue.empty():
         links.append(queue.get_nowait())
     for link in sorted(links):
