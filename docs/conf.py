@@ -135,7 +135,9 @@ webpage_search_description = f"Search the pages of {BOOK['title']}: {BOOK['subti
 # host. A copy hosted elsewhere passes its own: -D notfound_urls_prefix=/path/
 notfound_urls_prefix = urlsplit(html_baseurl).path
 
-leaflet_large_print = True
+# {leaflet-downloads} links the large-print editions beside the standard
+# ones (make builds and publishes them either way).
+leaflet_link_large_print = True
 
 # After a first visit the book keeps working offline (calcinosis_guide.offline).
 calcinosis_offline = True
@@ -148,6 +150,10 @@ calcinosis_clinical_pages = ["what-it-is", "causes", "symptoms", "tests", "treat
 calcinosis_glossary_page = "glossary"
 calcinosis_help_page = "symptoms"
 calcinosis_help_heading = "When to get help now"
+# Pages where urgency wording outside a triage card makes no second scale: the
+# maintainers' pages describe the scale, the reference list quotes titles, and
+# the 404 page only points to When to get help now.
+calcinosis_triage_exempt_pages = ["maintainers/*", "references", "404"]
 # Entries whose missing details the fact base and every record we could find
 # lack (docs/references.bib notes each); the build fails on any other
 # incomplete entry, and on an entry here that is complete now.

@@ -91,7 +91,7 @@ def test_urgency_wording_outside_a_card_fails_with_its_line(make_app, tmp_path, 
 
 def test_urgency_wording_in_exempt_pages_is_allowed(make_app, tmp_path):
     app = build(make_app, tmp_path, "# Other\n\nThe emergency level, for maintainers.\n",
-                extra='triage_wording_exempt = ["other"]\n')
+                extra='calcinosis_triage_exempt_pages = ["other"]\n')
     assert warnings(app) == ""
 
 

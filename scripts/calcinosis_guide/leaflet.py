@@ -143,7 +143,7 @@ class LeafletDownloadsRole(SphinxRole):
         }
         result: list[nodes.Node] = []
         for (paper, large), label in labels.items():
-            if large and not self.config.leaflet_large_print:
+            if large and not self.config.leaflet_link_large_print:
                 continue
             if result:
                 result.append(nodes.Text(" · "))
@@ -339,7 +339,7 @@ def leaflet_labels() -> dict[str, str]:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_config_value("leaflet_large_print", False, "env", types=[bool])
+    app.add_config_value("leaflet_link_large_print", False, "env", types=[bool])
     transparent = (lambda self, node: None, lambda self, node: None)
     app.add_node(
         leaflet_passage,

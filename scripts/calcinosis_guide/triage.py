@@ -205,7 +205,7 @@ def check_single_definitions(app: Sphinx, env: BuildEnvironment) -> None:
 
 
 def exempt(app: Sphinx, docname: str) -> bool:
-    return any(fnmatch.fnmatch(docname, pattern) for pattern in app.config.triage_wording_exempt)
+    return any(fnmatch.fnmatch(docname, pattern) for pattern in app.config.calcinosis_triage_exempt_pages)
 
 
 def check_wording(app: Sphinx, doctree: nodes.document) -> None:
@@ -291,7 +291,7 @@ def skip(self, node: nodes.Node) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    app.add_config_value("triage_wording_exempt", ["maintainers/*", "references", "404"], "env",
+    app.add_config_value("calcinosis_triage_exempt_pages", ["maintainers/*", "references", "404"], "env",
                          types=[list])
     app.add_node(triage_card, html=(visit_triage_card, depart_triage_card))
     app.add_node(triage_heading, html=(visit_triage_heading, depart_triage_heading))
