@@ -191,7 +191,7 @@ def test_any_clinic_record_gives_a_two_page_leaflet_or_a_clean_error(book, tmp_p
 
 
 def test_an_internal_error_is_one_line_with_exit_1_and_writes_nothing(tmp_path):
-    from calcinosis_guide.leaflet import HANDOVER_FORMAT
+    from calcinosis_guide.outputs import HANDOVER_FORMAT
     from calcinosis_guide.outputs import sources_fingerprint
 
     content = tmp_path / "build" / "leaflet-content" / "en.json"

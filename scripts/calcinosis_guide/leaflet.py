@@ -11,7 +11,7 @@ The passages are recorded in the build environment while pages are read
 (the collector pattern of ``sphinx.ext.todo``), and when an HTML build
 finishes they are written, in reading order, with the book's metadata and
 the translated labels, to the hand-over file beside the HTML output folder:
-``<outdir>/../leaflet-content/<language>.json`` (``HANDOVER_FORMAT`` says
+``<outdir>/../leaflet-content/<language>.json`` (``outputs.HANDOVER_FORMAT`` says
 which version of its layout it holds). ``calcinosis_guide.render`` turns
 that file into PDFs, so the leaflet never holds text of its own and the
 pages are parsed once for the book and the leaflet together.
@@ -35,16 +35,13 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from calcinosis_guide.book import MESSAGE_CATALOG, clinical_review_status, format_date
-from calcinosis_guide.outputs import leaflet_content_path, leaflet_filename, sources_fingerprint
+from calcinosis_guide.outputs import HANDOVER_FORMAT, leaflet_content_path, leaflet_filename, sources_fingerprint
 from calcinosis_guide.triage import cards_for, get_help, triage_heading
 
 _ = get_translation(MESSAGE_CATALOG)
 logger = logging.getLogger(__name__)
 
 BOXES = ("urgent",)
-# The layout of the hand-over file; the renderer refuses any other.
-# 2: the "continued" label, printed where a triage card runs on over a turn.
-HANDOVER_FORMAT = 2
 
 
 class leaflet_passage(nodes.General, nodes.Element, addnodes.translatable):

@@ -28,6 +28,13 @@ def html_dir(build_dir: Path, language: str) -> Path:
     return Path(build_dir) / ("html" if language == "en" else f"html-{language}")
 
 
+# The layout of the hand-over file (the leaflet extension writes it, the
+# renderer reads it and refuses any other). Here, not in the extension, so a
+# clinic's render never imports Sphinx.
+# 2: the "continued" label, printed where a triage card runs on over a turn.
+HANDOVER_FORMAT = 2
+
+
 def leaflet_content_path(build_dir: str | Path, language: str) -> Path:
     """The leaflet passages collected by the book build, for the renderer."""
     return Path(build_dir) / "leaflet-content" / f"{language}.json"

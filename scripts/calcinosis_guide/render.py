@@ -23,8 +23,7 @@ from pathlib import Path
 from calcinosis_guide import pdf_structure
 from calcinosis_guide.clinic import FIELDS as CLINIC_FIELDS
 from calcinosis_guide.clinic import clinic_in
-from calcinosis_guide.leaflet import HANDOVER_FORMAT
-from calcinosis_guide.outputs import PAPERS, leaflet_filename
+from calcinosis_guide.outputs import HANDOVER_FORMAT, PAPERS, leaflet_filename
 
 # The leaflet's template, stylesheet and fonts: the only files rendering may read.
 LEAFLET_DIR = Path(__file__).resolve().parent / "printed"
