@@ -114,28 +114,39 @@ function init(form) {
     const pdf = await PDFDocument.load(await bytes(leaflet));
     pdf.registerFontkit(window.fontkit);
     const font = await pdf.embedFont(await bytes(data.font), { subset: false });
+    // The clinic's name and phone in the bold face, as the command line prints them.
+    const bold = await pdf.embedFont(await bytes(data.fontBold), { subset: false });
     const pdfForm = pdf.getForm();
     const lock = form.elements.lock.checked;
-    for (const name of ['name', 'department', 'phone', 'hours', 'urgent_help']) {
+    const { PDFName, PDFBool, PDFString } = window.PDFLib;
+    for (const name of ['name', 'department', 'phone', 'hours', 'address', 'email', 'website', 'urgent_help']) {
       const field = pdfForm.getTextField(name);
+      const face = name === 'name' || name === 'phone' ? bold : font;
       if (values[name]) {
         field.setText(values[name]);
-        // A one-line field of the standard edition may be shorter than its limit: the text
-        // then gets smaller to fit rather than cut off (large print holds every limit).
+        // A one-line field may be shorter than its limit (the standard edition, an address in
+        // large print): the text then gets smaller to fit rather than cut off.
         const { width } = field.acroField.getWidgets()[0].getRectangle();
-        const size = Number((field.acroField.getDefaultAppearance() || '').match(/([\d.]+) Tf/)?.[1] || 12);
-        const needed = font.widthOfTextAtSize(values[name], size);
+        const da = field.acroField.getDefaultAppearance() || '';
+        const size = Number(da.match(/([\d.]+) Tf/)?.[1] || 12);
+        const needed = face.widthOfTextAtSize(values[name], size);
         if (!field.isMultiline() && needed > width - 4) field.setFontSize(Math.floor(size * (width - 4) / needed * 10) / 10);
+        if (face === bold) {
+          // A viewer that redraws the field also draws it bold.
+          const fitted = field.acroField.getDefaultAppearance().replace(/\/\S+ ([\d.]+ Tf)/, `/${bold.name} $1`);
+          field.acroField.dict.set(PDFName.of('DA'), PDFString.of(fitted));
+          field.updateAppearances(bold);
+        }
       }
       if (lock) field.enableReadOnly();
     }
     pdfForm.updateFieldAppearances(font);
     // Viewers show the appearances drawn here, in the embedded font, rather than redraw them;
-    // the font is in the form's resources too, for a viewer that redraws a field typed into.
-    const { PDFName, PDFBool } = window.PDFLib;
+    // the fonts are in the form's resources too, for a viewer that redraws a field typed into.
     const acroForm = pdfForm.acroForm.dict;
     acroForm.set(PDFName.of('NeedAppearances'), PDFBool.False);
-    acroForm.lookup(PDFName.of('DR')).lookup(PDFName.of('Font')).set(PDFName.of(font.name), font.ref);
+    const resources = acroForm.lookup(PDFName.of('DR')).lookup(PDFName.of('Font'));
+    for (const face of [font, bold]) resources.set(PDFName.of(face.name), face.ref);
     const logo = form.elements.logo.files[0];
     if (logo) {
       const png = logo.type === 'image/svg+xml' ? await svgToPng(logo) : new Uint8Array(await logo.arrayBuffer());
