@@ -40,7 +40,7 @@ async function bytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// An SVG logo, drawn onto a canvas as PNG (pdf-lib embeds PNG and JPEG only).
+// An SVG logo, drawn onto a canvas as PNG (pdf-lib embeds PNG and JPEG only), and its own size.
 async function svgToPng(file) {
   const url = URL.createObjectURL(file);
   try {
@@ -53,7 +53,7 @@ async function svgToPng(file) {
     canvas.height = Math.round((image.naturalHeight || 600) * scale);
     canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-    return new Uint8Array(await blob.arrayBuffer());
+    return { png: new Uint8Array(await blob.arrayBuffer()), width: image.naturalWidth || 600, height: image.naturalHeight || 600 };
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -149,11 +149,15 @@ function init(form) {
     for (const face of [font, bold]) resources.set(PDFName.of(face.name), face.ref);
     const logo = form.elements.logo.files[0];
     if (logo) {
-      const png = logo.type === 'image/svg+xml' ? await svgToPng(logo) : new Uint8Array(await logo.arrayBuffer());
-      const image = await pdf.embedPng(png);
+      const svg = logo.type === 'image/svg+xml' && await svgToPng(logo);
+      const image = await pdf.embedPng(svg ? svg.png : new Uint8Array(await logo.arrayBuffer()));
       const page = pdf.getPage(0);
       const mm = 72 / 25.4;
-      const size = image.scaleToFit(50 * mm, 14 * mm);
+      // As the command line sets it (leaflet.css .clinic-logo): its own size, a CSS pixel a 96th
+      // of an inch, made smaller to at most 50 mm wide and 20 mm high.
+      const own = { width: (svg || image).width * 0.75, height: (svg || image).height * 0.75 };
+      const fit = Math.min(1, 50 * mm / own.width, 20 * mm / own.height);
+      const size = { width: own.width * fit, height: own.height * fit };
       const { width, height } = page.getSize();
       // A decorative mark (the clinic's name is on the leaflet as text): an artifact, for PDF/UA.
       const { pushGraphicsState, popGraphicsState, beginMarkedContent, endMarkedContent } = window.PDFLib;

@@ -259,3 +259,15 @@ def test_the_pages_script_is_small_and_only_that_page_loads_it(book):
         assert loads == (page.name == "clinic-leaflet.html"), page
     for name in ("pdf-lib.LICENSE.txt", "fontkit.LICENSE.txt", "AtkinsonHyperlegible.OFL.txt"):
         assert (html / "_static" / "maker" / name).read_text(encoding="utf-8").strip()
+
+
+def test_the_logo_is_set_at_the_size_the_command_line_gives_it(maker):
+    """Its own size (the SVG's 120 x 40 CSS pixels, 90 x 30 pt), within 50 x 20 mm, in the top margin's corner."""
+    import pdfplumber
+
+    with pdfplumber.open(maker["cases"]["us"]["pdf"]) as pdf:
+        page = pdf.pages[0]
+        (logo,) = page.images
+        assert round(logo["width"], 1) == 90 and round(logo["height"], 1) == 30, (logo["width"], logo["height"])
+        mm = 72 / 25.4
+        assert abs(logo["top"] - 12 * mm) < 0.5 and abs(page.width - 13 * mm - logo["x1"]) < 0.5
