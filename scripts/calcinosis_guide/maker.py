@@ -157,6 +157,10 @@ class MakerDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         to_root = "../" * self.env.docname.count("/")
         self.env.metadata[self.env.docname]["clinic_leaflet_maker"] = True
+        # The page links its script and stylesheet with their checksums (?v=): a change to
+        # either rewrites the page in an incremental build too, as a fresh build writes it.
+        for name in (SCRIPT, STYLESHEET):
+            self.env.note_dependency(str(Path(self.env.srcdir) / "_static" / name))
         return [nodes.raw("", form_html(to_root, self.config.language or "en"), format="html")]
 
 
