@@ -6,6 +6,8 @@ values): poppler (pdftoppm, pdftotext) and PDFium (pypdfium2, the PDF engine
 of Chromium's viewer) then render the pages, and the values are read back
 from the text layer and the ink inside each field. veraPDF's PDF/UA-1 check
 of these editions is in test_pdfua.py, their structure in test_pdf_structure.py.
+A third engine, MuPDF (pymupdf: SumatraPDF, zathura, Okular's MuPDF back end),
+draws the same filled form.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ EDITIONS = [(paper, large) for large in (False, True) for paper in ("a4", "lette
 VALUES = {
     "name": "Unité rénale Sainte-Hélène", "department": "Néphrologie", "phone": "01632 960 123",
     "hours": "Lun–ven 8h30", "urgent_help": "Call 111, or the ward on 01632 960 999",
+    "address": "Hôpital Sainte-Hélène, 12 rue de l’Église", "email": "unite.renale@example.org",
+    "website": "https://www.example.org/unite-renale",
     "next_appointment": "Tuesday 3 March, 10:30", "calcium": "2.45 mmol/L", "phosphate": "1.9 mmol/L",
     "pth": "38 pmol/L", "results_date": "12 Feb 2026", "notes": "Ask Zoë about the diet sheet.",
 }
@@ -137,7 +141,7 @@ def test_the_notes_field_is_notes_from_your_care_team_and_the_team_fields_take_t
 
     found = form_fields(fillable(book, "a4", False))
     assert found["notes"]["tu"] == "Notes from your care team"
-    for name in ("name", "department", "phone", "hours", "urgent_help"):
+    for name in ("name", "department", "phone", "hours", "address", "email", "website", "urgent_help"):
         assert int(found[name]["max_length"]) == FIELDS[name].max_length
     assert {found[name]["type"] for name in found if FORM_FIELDS[name].kind == "tick"} == {"/Btn"}
 
@@ -292,6 +296,12 @@ def wrapped_lines(text: str, width: float, size: float) -> int:
     return lines if measure(line) <= width else 99
 
 
+# The one exception to a clinic-file limit at 16.5 pt on one line: an address of the full
+# 60 characters is wider than the page; one of this length (a full street address with a
+# postcode) holds, and the maker page sets a longer one a little smaller to fit.
+LARGE_PRINT_ADDRESS = 50
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_in_large_print_each_care_team_field_holds_its_clinic_file_limit(book, paper):
     """A value as long as clinic.py allows fits its field at 16.5 pt, on the lines the field has."""
@@ -300,6 +310,7 @@ def test_in_large_print_each_care_team_field_holds_its_clinic_file_limit(book, p
     path = fillable(book, paper, True)
     with pikepdf.open(path) as pdf:
         flags = {str(field.T): int(field.get("/Ff", 0)) for field in pdf.Root.AcroForm.Fields}
+    checked = set()
     for name, field in form_fields(path).items():
         if name not in FIELDS:
             continue
@@ -307,6 +318,47 @@ def test_in_large_print_each_care_team_field_holds_its_clinic_file_limit(book, p
         width, height = abs(x1 - x0) - 4, abs(y1 - y0) - 4  # the viewers' padding inside the border
         # Ff bit 13: multiline. Viewers space lines 1.2 times the font's height (pdf-lib: ascent - descent).
         lines = int(height // (16.5 * font_height() * 1.2)) if flags[name] & (1 << 12) else 1
-        value = LONG_CLINIC_TEXT[:FIELDS[name].max_length].strip()
+        limit = LARGE_PRINT_ADDRESS if name == "address" else FIELDS[name].max_length
+        value = LONG_CLINIC_TEXT[:limit].strip()
         needed = wrapped_lines(value, width, 16.5)
         assert needed <= lines, f"{name}: {len(value)} characters need {needed} lines of {width:.0f} pt, it has {lines}"
+        checked.add(name)
+    assert checked == {"name", "department", "phone", "hours", "address", "email", "website", "urgent_help"}
+
+
+@functools.lru_cache(maxsize=None)
+def mupdf_page(path: Path, page: int):
+    """The page as MuPDF draws it, fields included (it draws their values itself: /NeedAppearances)."""
+    import io
+
+    import pymupdf
+    from PIL import Image
+
+    with pymupdf.open(str(path)) as document:
+        png = document[page].get_pixmap(dpi=DPI, annots=True).tobytes("png")
+    return Image.open(io.BytesIO(png)).convert("L")
+
+
+@pytest.mark.parametrize(("paper", "large"), EDITIONS)
+def test_mupdf_shows_the_fields_and_prints_the_typed_values_and_the_tick(book, paper, large, tmp_path):
+    """MuPDF lists every field with its value and draws it in ink inside the field; an empty field
+    stays a clean line."""
+    import pymupdf
+
+    empty = fillable(book, paper, large)
+    path = fill(empty, tmp_path / "filled.pdf")
+    with pymupdf.open(str(path)) as document:
+        shown = {widget.field_name: widget.field_value for page in document for widget in page.widgets()}
+    assert set(shown) == set(FORM_FIELDS)
+    for name, value in VALUES.items():
+        assert shown[name] == value, name
+    assert shown[TICKED] not in ("Off", False, "") and shown["agreed_dietitian"] in ("Off", False)
+    for name, field in form_fields(path).items():
+        height = page_height(path, field["page"])
+        before = dark_share(mupdf_page(empty, field["page"]), field["rect"], height, (0.2, 0.75))
+        after = dark_share(mupdf_page(path, field["page"]), field["rect"], height, (0.2, 0.75))
+        assert before == 0, f"{name}: the empty field is not clean ({before:.3f})"
+        if name in VALUES or name == TICKED:
+            assert after > 0.02, f"{name}: nothing drawn ({after:.3f})"
+        else:
+            assert after == 0, f"{name}: drawn though left empty"

@@ -40,7 +40,7 @@ async function bytes(url) {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-// An SVG logo, drawn onto a canvas as PNG (pdf-lib embeds PNG and JPEG only).
+// An SVG logo, drawn onto a canvas as PNG (pdf-lib embeds PNG and JPEG only), and its own size.
 async function svgToPng(file) {
   const url = URL.createObjectURL(file);
   try {
@@ -53,7 +53,7 @@ async function svgToPng(file) {
     canvas.height = Math.round((image.naturalHeight || 600) * scale);
     canvas.getContext('2d').drawImage(image, 0, 0, canvas.width, canvas.height);
     const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-    return new Uint8Array(await blob.arrayBuffer());
+    return { png: new Uint8Array(await blob.arrayBuffer()), width: image.naturalWidth || 600, height: image.naturalHeight || 600 };
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -114,35 +114,50 @@ function init(form) {
     const pdf = await PDFDocument.load(await bytes(leaflet));
     pdf.registerFontkit(window.fontkit);
     const font = await pdf.embedFont(await bytes(data.font), { subset: false });
+    // The clinic's name and phone in the bold face, as the command line prints them.
+    const bold = await pdf.embedFont(await bytes(data.fontBold), { subset: false });
     const pdfForm = pdf.getForm();
     const lock = form.elements.lock.checked;
-    for (const name of ['name', 'department', 'phone', 'hours', 'urgent_help']) {
+    const { PDFName, PDFBool, PDFString } = window.PDFLib;
+    for (const name of ['name', 'department', 'phone', 'hours', 'address', 'email', 'website', 'urgent_help']) {
       const field = pdfForm.getTextField(name);
+      const face = name === 'name' || name === 'phone' ? bold : font;
       if (values[name]) {
         field.setText(values[name]);
-        // A one-line field of the standard edition may be shorter than its limit: the text
-        // then gets smaller to fit rather than cut off (large print holds every limit).
+        // A one-line field may be shorter than its limit (the standard edition, an address in
+        // large print): the text then gets smaller to fit rather than cut off.
         const { width } = field.acroField.getWidgets()[0].getRectangle();
-        const size = Number((field.acroField.getDefaultAppearance() || '').match(/([\d.]+) Tf/)?.[1] || 12);
-        const needed = font.widthOfTextAtSize(values[name], size);
+        const da = field.acroField.getDefaultAppearance() || '';
+        const size = Number(da.match(/([\d.]+) Tf/)?.[1] || 12);
+        const needed = face.widthOfTextAtSize(values[name], size);
         if (!field.isMultiline() && needed > width - 4) field.setFontSize(Math.floor(size * (width - 4) / needed * 10) / 10);
+        if (face === bold) {
+          // A viewer that redraws the field also draws it bold.
+          const fitted = field.acroField.getDefaultAppearance().replace(/\/\S+ ([\d.]+ Tf)/, `/${bold.name} $1`);
+          field.acroField.dict.set(PDFName.of('DA'), PDFString.of(fitted));
+          field.updateAppearances(bold);
+        }
       }
       if (lock) field.enableReadOnly();
     }
     pdfForm.updateFieldAppearances(font);
     // Viewers show the appearances drawn here, in the embedded font, rather than redraw them;
-    // the font is in the form's resources too, for a viewer that redraws a field typed into.
-    const { PDFName, PDFBool } = window.PDFLib;
+    // the fonts are in the form's resources too, for a viewer that redraws a field typed into.
     const acroForm = pdfForm.acroForm.dict;
     acroForm.set(PDFName.of('NeedAppearances'), PDFBool.False);
-    acroForm.lookup(PDFName.of('DR')).lookup(PDFName.of('Font')).set(PDFName.of(font.name), font.ref);
+    const resources = acroForm.lookup(PDFName.of('DR')).lookup(PDFName.of('Font'));
+    for (const face of [font, bold]) resources.set(PDFName.of(face.name), face.ref);
     const logo = form.elements.logo.files[0];
     if (logo) {
-      const png = logo.type === 'image/svg+xml' ? await svgToPng(logo) : new Uint8Array(await logo.arrayBuffer());
-      const image = await pdf.embedPng(png);
+      const svg = logo.type === 'image/svg+xml' && await svgToPng(logo);
+      const image = await pdf.embedPng(svg ? svg.png : new Uint8Array(await logo.arrayBuffer()));
       const page = pdf.getPage(0);
       const mm = 72 / 25.4;
-      const size = image.scaleToFit(50 * mm, 14 * mm);
+      // As the command line sets it (leaflet.css .clinic-logo): its own size, a CSS pixel a 96th
+      // of an inch, made smaller to at most 50 mm wide and 20 mm high.
+      const own = { width: (svg || image).width * 0.75, height: (svg || image).height * 0.75 };
+      const fit = Math.min(1, 50 * mm / own.width, 20 * mm / own.height);
+      const size = { width: own.width * fit, height: own.height * fit };
       const { width, height } = page.getSize();
       // A decorative mark (the clinic's name is on the leaflet as text): an artifact, for PDF/UA.
       const { pushGraphicsState, popGraphicsState, beginMarkedContent, endMarkedContent } = window.PDFLib;

@@ -314,6 +314,9 @@ def leaflet_labels() -> dict[str, str]:
         # The fillable edition's form fields (calcinosis_guide.render.FORM_FIELDS):
         # each label is also the field's accessible name. No field asks for a dose.
         "team_department": _("Department"),
+        "team_address": _("Address"),
+        "team_email": _("Email"),
+        "team_website": _("Website"),
         "latest_results": _("Your latest results"),
         "calcium": _("Calcium"),
         "phosphate": _("Phosphate"),

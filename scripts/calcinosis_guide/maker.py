@@ -14,7 +14,7 @@ A Sphinx extension (``calcinosis_guide.maker`` in ``extensions``). Its
 - ``build-finished``: ``_static/clinic-schema.json`` (the JSON Schema the
   script validates with, written from clinic.py), and, under
   ``_static/maker/``, pdf-lib and @pdf-lib/fontkit (from node_modules, with
-  their licences) and the leaflet's regular font. The script loads those
+  their licences) and the leaflet's regular and bold fonts. The script loads those
   only when the reader asks for the PDF; nothing is fetched from elsewhere.
 """
 
@@ -42,6 +42,7 @@ SCRIPT = "clinic-leaflet.js"
 STYLESHEET = "clinic-leaflet.css"
 VENDOR = MAKER_LIBRARIES
 FONT = "AtkinsonHyperlegible_400Regular.ttf"
+FONT_BOLD = "AtkinsonHyperlegible_700Bold.ttf"  # the clinic's name and phone
 # (package folder under node_modules, file to copy, licence file or None: written from package.json)
 LIBRARIES = (
     ("pdf-lib", "dist/pdf-lib.min.js", "LICENSE.md"),
@@ -122,6 +123,7 @@ def form_html(to_root: str, language: str) -> str:
             "pdf-lib": f"{to_root}_static/{VENDOR}/pdf-lib.min.js",
             "fontkit": f"{to_root}_static/{VENDOR}/fontkit.umd.min.js",
             "font": f"{to_root}_static/{VENDOR}/{FONT}",
+            "font-bold": f"{to_root}_static/{VENDOR}/{FONT_BOLD}",
             **{f"leaflet-{key}": url for key, url in leaflets.items()}}
     attributes = " ".join(f'data-{key}="{html.escape(value)}"' for key, value in data.items())
     templates = "".join(f'<template data-message="{key}">{html.escape(text)}</template>' for key, text in messages().items())
@@ -155,6 +157,10 @@ class MakerDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         to_root = "../" * self.env.docname.count("/")
         self.env.metadata[self.env.docname]["clinic_leaflet_maker"] = True
+        # The page links its script and stylesheet with their checksums (?v=): a change to
+        # either rewrites the page in an incremental build too, as a fresh build writes it.
+        for name in (SCRIPT, STYLESHEET):
+            self.env.note_dependency(str(Path(self.env.srcdir) / "_static" / name))
         return [nodes.raw("", form_html(to_root, self.config.language or "en"), format="html")]
 
 
@@ -193,7 +199,8 @@ def copy_maker_files(app: Sphinx, exception: Exception | None) -> None:
                 f"the package has no licence file). Author: {meta.get('author', 'see the package')}.\n"
                 f"Based on fontkit by Devon Govett (MIT).\n", encoding="utf-8")
     fonts = Path(clinic.__file__).resolve().parent / "printed" / "fonts"
-    shutil.copyfile(fonts / FONT, target / FONT)
+    for font in (FONT, FONT_BOLD):
+        shutil.copyfile(fonts / font, target / font)
     shutil.copyfile(fonts / "OFL.txt", target / "AtkinsonHyperlegible.OFL.txt")
 
 

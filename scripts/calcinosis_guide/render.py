@@ -69,6 +69,9 @@ CARE_TEAM_FORM = (
     _care_team_field("department", "team_department"),
     _care_team_field("phone", "team_phone"),
     _care_team_field("hours", "team_hours"),
+    _care_team_field("address", "team_address"),
+    _care_team_field("email", "team_email"),
+    _care_team_field("website", "team_website"),
     _care_team_field("urgent_help", "when_closed"),
 )
 # No field asks for a dose: doses belong to the prescription, not to a leaflet.

@@ -16,6 +16,7 @@ import gzip
 import json
 import re
 import subprocess
+import sys
 import urllib.parse
 from pathlib import Path
 
@@ -31,15 +32,18 @@ pytestmark = pytest.mark.browser
 
 UK = {"name": "St Helier Renal Unit", "department": "Kidney care", "phone": "020 8296 2000 ext 4521",
       "hours": "Monday to Friday, 8am to 6pm", "email": "renal.unit@example.org",
-      "website": "https://www.example.org/renal",
+      "address": "St Helier Hospital, Wrythe Lane, Carshalton SM5 1AA", "website": "https://www.example.org/renal",
       "urgent_help": "Call NHS 111, or the renal ward on 020 8296 2001"}
 US = {"name": "Centro Regional de Diálisis y Nefrología San José", "department": "Nefrología",
       "phone": "(555) 123-4567 ext 123", "hours": "Lunes a viernes, 7:00–17:00",
-      "address": "1200 Alameda Street, San José, CA 95126",
+      "address": "1200 Alameda Street, San José, CA 95126", "email": "nefrologia@example.org",
+      "website": "https://www.example.org/nefrología",
       "urgent_help": "Call (555) 123-9876 after hours; in an emergency call 911"}
 SVG_LOGO = ('<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">'
             '<rect width="120" height="40" rx="6" fill="#00594f"/><circle cx="20" cy="20" r="12" fill="#fff"/></svg>')
-CARE_TEAM = ("name", "department", "phone", "hours", "urgent_help")
+CARE_TEAM = ("name", "department", "phone", "hours", "address", "email", "website", "urgent_help")
+# Printed bold, as the command line prints them (leaflet.css: .clinic-name, .clinic-phone).
+BOLD = ("name", "phone")
 
 
 def png(width: int, height: int) -> bytes:
@@ -87,7 +91,7 @@ def maker(book, tmp_path_factory) -> dict:
                                 cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-4000:]
     results = {item["name"]: item for item in json.loads((work / "results.json").read_text())}
-    return {"base": base, "work": work, "results": results, "cases": {case["name"]: case for case in cases}}
+    return {"base": base, "work": work, "results": results, "cases": {case["name"]: case for case in cases}, "book": book}
 
 
 def typed(values: dict) -> list[str]:
@@ -143,6 +147,47 @@ def test_every_typed_value_prints_in_ink_inside_its_field(maker, case):
         if name in CARE_TEAM:
             ink = dark_share(poppler_page(path, field["page"]), field["rect"], page_height(path, field["page"]), (0.1, 0.75))
             assert ink > 0.02, f"{case}: {name} prints no ink in its box ({ink:.3f})"
+
+
+def appearance_fonts(path: Path) -> dict[str, list[str]]:
+    """Each filled text field's fonts: those its appearance stream draws with."""
+    with pikepdf.open(path) as pdf:
+        return {str(field.T): [str(font.BaseFont) for font in field.AP.N.Resources.Font.values()]
+                for field in pdf.Root.AcroForm.Fields if "/AP" in field and "/Resources" in field.AP.N}
+
+
+@pytest.mark.parametrize("case", ["uk", "us", "uk-large"])
+def test_the_clinics_name_and_phone_are_bold_as_the_command_line_prints_them(maker, case, tmp_path):
+    """Both paths: the browser's PDF draws the name and phone in the bold face (their
+    appearance streams), the command line's prints them bold (pdfplumber's font names)."""
+    import pdfplumber
+
+    fonts = appearance_fonts(Path(maker["cases"][case]["pdf"]))
+    for name in CARE_TEAM:
+        if not maker["cases"][case]["values"].get(name):
+            continue
+        bold = [font for font in fonts[name] if "Bold" in font]
+        assert bool(bold) == (name in BOLD), (case, name, fonts[name])
+        if name in BOLD:
+            assert fonts[name] == bold, (case, name, fonts[name])  # drawn in the bold face only
+
+    toml = tmp_path / "clinic.toml"
+    toml.write_text(Path(maker["cases"][case.replace("-large", "")]["toml"]).read_text(encoding="utf-8")
+                    .replace('logo = "logo.svg"\n', ""), encoding="utf-8")
+    output = tmp_path / "cli.pdf"
+    paper, large = maker["cases"][case]["paper"], maker["cases"][case]["edition"] == "large"
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_leaflet.py"), "--build-dir", str(maker["book"]),
+                    "--clinic", str(toml), "--paper", paper, "--output", str(output)] + (["--large-print"] if large else []),
+                   check=True, capture_output=True)
+    with pdfplumber.open(output) as pdf:
+        chars = [char for page in pdf.pages for char in page.chars]
+    text = "".join(char["text"] for char in chars)
+    for name in ("name", "phone", "hours"):
+        value = maker["cases"][case]["values"][name]
+        start = text.find(value)
+        assert start >= 0, (name, value)
+        faces = {chars[start + offset]["fontname"] for offset in range(len(value)) if value[offset] != " "}
+        assert all(("Bold" in face) == (name in BOLD) for face in faces), (name, faces)
 
 
 def test_the_typed_text_is_drawn_in_the_leaflets_own_font(maker):
@@ -214,3 +259,15 @@ def test_the_pages_script_is_small_and_only_that_page_loads_it(book):
         assert loads == (page.name == "clinic-leaflet.html"), page
     for name in ("pdf-lib.LICENSE.txt", "fontkit.LICENSE.txt", "AtkinsonHyperlegible.OFL.txt"):
         assert (html / "_static" / "maker" / name).read_text(encoding="utf-8").strip()
+
+
+def test_the_logo_is_set_at_the_size_the_command_line_gives_it(maker):
+    """Its own size (the SVG's 120 x 40 CSS pixels, 90 x 30 pt), within 50 x 20 mm, in the top margin's corner."""
+    import pdfplumber
+
+    with pdfplumber.open(maker["cases"]["us"]["pdf"]) as pdf:
+        page = pdf.pages[0]
+        (logo,) = page.images
+        assert round(logo["width"], 1) == 90 and round(logo["height"], 1) == 30, (logo["width"], logo["height"])
+        mm = 72 / 25.4
+        assert abs(logo["top"] - 12 * mm) < 0.5 and abs(page.width - 13 * mm - logo["x1"]) < 0.5
