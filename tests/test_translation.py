@@ -108,3 +108,34 @@ def test_spanish_maker_page_shows_no_english_label(tmp_path):
     assert not left, "English on the Spanish maker page:\n" + "\n".join(left)
     for spanish in ("Su clínica", "Hacer el folleto", "Descargar el folleto (PDF)"):
         assert f">{spanish}<" in page, spanish
+
+
+def test_a_translated_leaflet_says_who_translated_it_in_its_footer_line(tmp_path):
+    """The leaflet's footer review line: in Spanish it also says that the project's maintainers translated it
+    and that no professional medical translator checked it (the web banner says so in two sentences)."""
+    import pytest
+    from sphinx import locale
+
+    from conftest import DOCS
+    from calcinosis_guide.book import (MESSAGE_CATALOG, clinical_review_status, leaflet_review_status,
+                                       load_book_metadata)
+    from calcinosis_guide.catalogs import compile_catalogs
+
+    if not (DOCS / "locales" / "es").is_dir():
+        pytest.skip("no Spanish catalogs")
+    metadata = load_book_metadata(DOCS / "book.toml")
+    english = leaflet_review_status(metadata, "en")
+    assert english == clinical_review_status(metadata, "en") and "translat" not in english
+    compile_catalogs(DOCS, "es", tmp_path)
+    saved = dict(locale.translators)
+    try:
+        locale.init([str(tmp_path)], "es", MESSAGE_CATALOG)
+        spanish = leaflet_review_status(metadata, "es")
+    finally:
+        locale.translators.clear()
+        locale.translators.update(saved)
+    if metadata["review"].get("clinical_reviewer"):
+        assert metadata["review"]["clinical_reviewer"] in spanish
+    assert "traductor médico" in spanish and "traducido por" in spanish.lower()
+    # One footer line in large print (about 70 characters at 16 pt): the footer stays above the printers' clip.
+    assert len(spanish) <= 72, spanish
