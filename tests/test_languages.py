@@ -119,3 +119,15 @@ def test_gaps_name_file_line_and_kind(tmp_path):
     result = subprocess.run([sys.executable, "-m", "calcinosis_guide.catalogs", "--source", str(tmp_path),
                              "gaps", "fr"], capture_output=True, text=True)
     assert result.returncode == 2 and "calcinosis.po:" in result.stderr and "untranslated: Your care team" in result.stderr
+
+
+def test_glossary_order_ignores_accents_and_keeps_n_tilde_after_n():
+    from calcinosis_guide.languages import collation_key
+
+    words = ["vitamina D", "vía de diálisis", "uso fuera de indicación", "úlcera", "dializado",
+             "diálisis", "ñandú", "nube", "oso", "Calcio", "calcinosis"]
+    assert sorted(words, key=collation_key) == [
+        "calcinosis", "Calcio", "diálisis", "dializado", "nube", "ñandú", "oso",
+        "úlcera", "uso fuera de indicación", "vía de diálisis", "vitamina D"]
+    english = ["vitamin D", "ulcer", "ultrasound scan", "PTH", "phosphate", "acute limb ischaemia"]
+    assert sorted(english, key=collation_key) == sorted(english, key=str.casefold)

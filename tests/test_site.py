@@ -23,7 +23,11 @@ def tiny_spanish(docs: Path) -> None:
     folder.mkdir(parents=True)
     for domain, messages in {"calcinosis": {"Key points": "Puntos clave",
                                             "Metastatic calcinosis cutis": "Calcinosis cutánea metastásica"},
-                             "sphinx": {"This page in other languages": "Esta página en otros idiomas"}}.items():
+                             "sphinx": {"This page in other languages": "Esta página en otros idiomas",
+                                        "Link to this heading": "Enlace a este título"},
+                             # Sphinx's own sort puts an accented letter after z (dializado before diálisis).
+                             "glossary": {"dialysis": "diálisis", "dialysate": "dializado", "ulcer": "úlcera",
+                                          "ultrasound scan": "ultrasonido"}}.items():
         catalog = Catalog(locale="es", domain=domain)
         for msgid, msgstr in messages.items():
             catalog.add(msgid, msgstr)
@@ -84,6 +88,39 @@ def test_spanish_book_links_spanish_leaflets_and_has_a_spanish_title(site):
     assert "leaflet/calcinosis-leaflet-es-a4.pdf" in index and "calcinosis-leaflet-en-" not in index
     assert re.search(r"<title>[^<]*Calcinosis cutánea metastásica</title>", index)
     assert "Puntos clave" in index
+
+
+def test_spanish_admonition_titles_and_sphinx_labels_are_spanish(site):
+    """The titles of {important} and {warning} boxes come from Sphinx's own catalog; the
+    heading links' title, which that catalog leaves empty in Spanish, from the book's sphinx.po."""
+    titles = {}
+    for page in ("causes.html", "tests.html", "treatment.html"):
+        for language in ("en", "es"):
+            html = (site / language / "latest" / page).read_text(encoding="utf-8")
+            titles[language, page] = re.findall(r'<p class="admonition-title">([^<]+)</p>', html)
+        assert titles["en", page] and len(titles["es", page]) == len(titles["en", page]), page
+    assert set(titles["es", "treatment.html"]) == {"Importante", "Advertencia"}
+    assert set(titles["en", "treatment.html"]) == {"Important", "Warning"}
+    assert titles["es", "causes.html"] == titles["es", "tests.html"] == ["Importante"]
+    causes = (site / "es" / "latest" / "causes.html").read_text(encoding="utf-8")
+    assert 'title="Enlace a este título"' in causes and "Link to this heading" not in causes
+
+
+def test_spanish_glossary_is_in_spanish_a_to_z_order(site):
+    from calcinosis_guide.languages import collation_key
+
+    def terms(language):
+        page = (site / language / "latest" / "glossary.html").read_text(encoding="utf-8")
+        glossary = page[page.index('<dl class="simple glossary">'):]
+        # Each entry's first term (an entry may have a second, "catheter" under "dialysis line").
+        return [re.sub(r"<[^>]+>|#", "", entry).strip()
+                for entry in re.findall(r'(?:<dl class="simple glossary">|</dd>)\s*<dt id="term-[^"]*">(.*?)</dt>', glossary, re.S)]
+
+    english, spanish = terms("en"), terms("es")
+    assert len(spanish) == len(english) > 50 and english == sorted(english, key=str.casefold)
+    assert spanish == sorted(spanish, key=collation_key)
+    assert spanish.index("diálisis") < spanish.index("dializado")
+    assert spanish.index("úlcera") < spanish.index("ultrasonido")
 
 
 def test_root_page_links_both_books_and_never_redirects(site):

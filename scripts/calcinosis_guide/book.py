@@ -126,6 +126,18 @@ def translation_status(language: str | None) -> str:
                    "not yet checked by a professional medical translator.")
 
 
+def leaflet_review_status(metadata: dict[str, Any], language: str | None) -> str:
+    """The leaflet footer's review line: in a translation it also says who
+    translated it and that no professional medical translator checked it, in
+    one line (the footer has no room for the web banner's two sentences)."""
+    if (language or "en") == "en":
+        return clinical_review_status(metadata, "en")
+    if not metadata["review"].get("clinical_reviewer"):
+        return _("Not yet reviewed by an independent clinician or a professional medical translator; "
+                 "translated by the project's maintainers.")
+    return clinical_review_status(metadata, language) + translation_status(language)
+
+
 def add_review_banner(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Put the review dates and a leaflet link under the title of every page."""
     if app.builder.format != "html":

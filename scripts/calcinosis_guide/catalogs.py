@@ -150,7 +150,11 @@ def prepare_catalogs(app: Any, config: Any) -> None:
     config.locale_dirs = [str(target)]
     # The theme components' labels (sphinx.po) before Sphinx's own catalog:
     # Sphinx loaded its translator before this event, from the unprepared folders.
-    app.translator, _ = locale.init([target, None, Path(locale.__file__).parent / "locale"], language)
+    # Sphinx's own catalog is in sphinx/locale (its package_dir / "locale"): the
+    # admonition titles ("Important", "Warning") and the search page's words.
+    from sphinx import package_dir
+
+    app.translator, _ = locale.init([target, None, Path(package_dir) / "locale"], language)
 
 
 # --- Templates: make gettext ----------------------------------------------------
@@ -175,12 +179,22 @@ def label_template(source: Path, package: Path):
     return catalog
 
 
+# Sphinx's own labels that every book page carries (the titles of the links
+# beside headings, glossary terms, tables and figures) and that Sphinx's own
+# catalogs leave untranslated in some languages (Spanish, Sphinx 9): the
+# book's sphinx.po translates them, and is read before Sphinx's catalog.
+SPHINX_LABELS = ("Link to this heading", "Link to this term", "Link to this table", "Link to this image")
+
+
 def theme_template(source: Path):
-    """The ``sphinx`` domain's template: the labels of docs/_templates/*.html."""
+    """The ``sphinx`` domain's template: the labels of docs/_templates/*.html
+    and the Sphinx labels of SPHINX_LABELS."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract_from_dir
 
     catalog = Catalog(domain="sphinx", project="calcinosis guide", fuzzy=False)
+    for label in SPHINX_LABELS:
+        catalog.add(label, auto_comments=["Sphinx's own label (the title of the link beside a heading, term, table or figure)"])
     for filename, _lineno, message, comments, _context in extract_from_dir(
             str(Path(source) / "_templates"), method_map=[("**.html", "jinja2")],
             options_map={"**.html": {"trimmed": "true"}}, keywords={"_": None}):

@@ -24,12 +24,17 @@ for every language and ``x-default`` (English), and ``book_languages``
 for the language switcher (docs/_templates/book-language-switcher.html):
 a relative link to the same page in each other language, so it works on
 the host and in a local copy of the assembled site alike.
+
+Transforms: table cells made translatable, translated headings keep their
+English anchors, and a ``:sorted:`` glossary in A to Z order in every
+language (Sphinx's own order puts accented letters after z).
 """
 
 from __future__ import annotations
 
 import html
 import posixpath
+import unicodedata
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -184,9 +189,37 @@ class KeepHeadingAnchors(SphinxTransform):
                 self.document.ids[old_id] = section
 
 
+def collation_key(term: str) -> tuple[str, str]:
+    """A term's place in A to Z order, as a dictionary of its language sorts
+    it: accents do not count (diálisis before dializado, úlcera before uso),
+    except that ñ is a letter of its own after n; the accents decide ties only."""
+    decomposed = unicodedata.normalize("NFD", term.casefold())
+    letters = decomposed.replace("n\u0303", "n\U0010ffff")
+    return "".join(c for c in letters if not unicodedata.combining(c)), decomposed
+
+
+class GlossaryAlphabeticalOrder(SphinxTransform):
+    """A ``:sorted:`` glossary in A to Z order in every language. Sphinx sorts
+    it (priority 500, after the translation) by code points of the decomposed
+    term, which puts an accented letter after z: in Spanish, vitamina D before
+    vía, uso before úlcera. Sorted again here, by ``collation_key``; English
+    terms have no accents, so the English order does not change."""
+
+    default_priority = 501
+
+    def apply(self, **kwargs: Any) -> None:
+        from sphinx import addnodes
+
+        for glossary in self.document.findall(addnodes.glossary):
+            if glossary.get("sorted"):
+                definitions = glossary[0]
+                definitions[:] = sorted(definitions, key=lambda item: collation_key(item[0].astext()))
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(TableTextSource)
     app.add_transform(KeepHeadingAnchors)
+    app.add_transform(GlossaryAlphabeticalOrder)
     app.setup_extension("calcinosis_guide.book")
     app.add_config_value("calcinosis_languages", [], "env", types=[list])
     app.add_config_value("calcinosis_english_base_url", "", "env", types=[str])

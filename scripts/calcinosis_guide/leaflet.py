@@ -34,7 +34,7 @@ from sphinx.locale import get_translation
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from calcinosis_guide.book import MESSAGE_CATALOG, clinical_review_status, format_date
+from calcinosis_guide.book import MESSAGE_CATALOG, format_date, leaflet_review_status
 from calcinosis_guide.outputs import HANDOVER_FORMAT, leaflet_content_path, leaflet_filename, sources_fingerprint
 from calcinosis_guide.triage import cards_for, get_help, triage_heading
 
@@ -275,7 +275,7 @@ def write_leaflet_content(app: Sphinx, exception: Exception | None) -> None:
             **{key: {"iso": metadata["review"][key].isoformat(),
                      "text": format_date(metadata["review"][key], language)}
                for key in ("last_reviewed", "next_review")},
-            "clinical": clinical_review_status(metadata, language),
+            "clinical": leaflet_review_status(metadata, language),
         },
         "labels": leaflet_labels(),
         "passages": passages,

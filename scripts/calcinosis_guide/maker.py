@@ -129,25 +129,31 @@ def form_html(to_root: str, language: str) -> str:
     templates = "".join(f'<template data-message="{key}">{html.escape(text)}</template>' for key, text in messages().items())
     fields = "".join(_text_field(name) for name in clinic_schema.FORM_FIELDS if name != "logo_alt")
     logo_hint = _("Optional. A PNG or SVG file, at most 2 MB. It goes at the top of the first page.")
-    logo = (f'<div class="maker-field" data-field="logo"><label for="clinic-logo">{html.escape(_("Logo"))}</label>'
+    # Every label is a plain _() call outside the f-strings: babel's extractor
+    # (Python 3.11) does not look inside f-strings, so a label there never
+    # reached the catalogs and stayed English (tests/test_translation.py).
+    logo_label = _("Logo")
+    logo = (f'<div class="maker-field" data-field="logo"><label for="clinic-logo">{html.escape(logo_label)}</label>'
             f'<p class="maker-hint" id="clinic-logo-hint">{html.escape(logo_hint)}</p>'
             f'<p class="maker-error" id="clinic-logo-error" hidden></p>'
             f'<input type="file" id="clinic-logo" name="logo" accept="image/png,image/svg+xml,.png,.svg" '
             f'aria-describedby="clinic-logo-hint"></div>{_text_field("logo_alt")}')
     lock = _("Lock the clinic's details, so the team's box cannot be changed in the PDF. The next-visit boxes stay free to fill in.")
+    your_clinic, make = _("Your clinic"), _("Make the leaflet")
+    download_pdf, download_toml = _("Download the leaflet (PDF)"), _("Download clinic.toml, for the batch tool")
     return (
         f'<form class="clinic-maker" id="clinic-maker" novalidate {attributes}>'
         f'<div class="maker-summary" role="alert" aria-live="assertive" tabindex="-1" hidden></div>'
-        f'<fieldset class="maker-fieldset"><legend>{html.escape(_("Your clinic"))}</legend>{fields}{logo}</fieldset>'
+        f'<fieldset class="maker-fieldset"><legend>{html.escape(your_clinic)}</legend>{fields}{logo}</fieldset>'
         + _choice("paper", _("Paper size"), [("a4", _("A4")), ("letter", _("US Letter"))])
         + _choice("edition", _("Edition"), [("standard", _("Standard print (2 pages)")), ("large", _("Large print (4 pages)"))])
         + f'<div class="maker-choice"><input type="checkbox" id="clinic-lock" name="lock" checked>'
           f'<label for="clinic-lock">{html.escape(lock)}</label></div>'
-          f'<button type="submit" class="maker-button">{html.escape(_("Make the leaflet"))}</button>'
+          f'<button type="submit" class="maker-button">{html.escape(make)}</button>'
           f'<p class="maker-status" role="status" aria-live="polite"></p>'
           f'<ul class="maker-downloads" hidden>'
-          f'<li><a class="maker-pdf" href="#" download>{html.escape(_("Download the leaflet (PDF)"))}</a></li>'
-          f'<li><a class="maker-toml" href="#" download="clinic.toml">{html.escape(_("Download clinic.toml, for the batch tool"))}</a></li>'
+          f'<li><a class="maker-pdf" href="#" download>{html.escape(download_pdf)}</a></li>'
+          f'<li><a class="maker-toml" href="#" download="clinic.toml">{html.escape(download_toml)}</a></li>'
           f'</ul>{templates}</form>')
 
 
