@@ -22,7 +22,7 @@ BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit bench test serve clean gettext update-po site verify
+.PHONY: all help venv html leaflet check audit bench test serve clean gettext update-po site verify translations
 
 all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
@@ -90,7 +90,12 @@ audit: all node_modules/.installed  ## Benchmark: Lighthouse and page weight for
 bench: all  ## Benchmark: build times, the leaflet's stages against WeasyPrint alone, batches, memory (writes _build/bench/)
 	$(VENVPY) scripts/bench.py --build-dir $(BUILDDIR)
 
-test: all check node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
+translations: venv  ## Every catalogued translation built with its leaflets and checked (every entry translated, page counts, readability)
+	@for lang in $$($(VENVPY) -m calcinosis_guide.site --source $(SOURCEDIR) --languages); do \
+	  [ "$$lang" = en ] || $(MAKE) --no-print-directory all check LANGUAGE=$$lang || exit $$?; done
+
+# The translations too: a change to English text needs its translation in the same change.
+test: all check translations node_modules/.installed  ## Run the test suite (browser tests included), on the book `make` built
 	CALCINOSIS_BUILT_BOOK=$(BUILDDIR) $(VENVPY) -m pytest -n auto --dist loadfile
 
 # The pages' templates (leaflet headings included), the labels' (calcinosis.pot:
