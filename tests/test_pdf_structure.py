@@ -179,7 +179,9 @@ def test_page_numbers_and_repeated_footers_are_pagination_artifacts(tagged, hand
         if number == 0:
             assert artifact == f"Page 1 of {pages}"  # the only text the first page draws as an artifact
         else:
-            assert handover["review"]["clinical"] in artifact and f"Page {number + 1} of {pages}" in artifact
+            # A footer line that wraps is drawn as two runs, with no space between them.
+            assert handover["review"]["clinical"].replace(" ", "") in artifact.replace(" ", "")
+            assert f"Page {number + 1} of {pages}" in artifact
         kinds = [operands[1] for operands, operator in pikepdf.parse_content_stream(page)
                  if operator == pikepdf.Operator("BDC") and operands[0] == "/Artifact"]
         assert kinds and all(k.Type == "/Pagination" and k.Subtype in ("/Footer", "/Header") for k in kinds)

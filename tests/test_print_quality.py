@@ -41,6 +41,19 @@ def test_large_print_edition_is_16_point_everywhere_and_at_most_4_pages(large_pr
         assert 2 <= len(pdf.pages) <= 4
 
 
+def test_every_language_and_edition_keeps_its_text_off_the_printers_12mm_clip(book):
+    """make test builds each translation's leaflets into the same folder first (make translations);
+    a longer language's footer line that wraps must not push the footer into the clip."""
+    editions = sorted((book / "leaflet").glob("calcinosis-leaflet-*.pdf"))
+    assert len({p.name.split("-")[2] for p in editions}) >= 1 and len(editions) >= 8
+    for path in editions:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                lowest = max(c["bottom"] for c in page.chars if c["text"].strip())
+                assert lowest <= page.height - 12 * MM, (
+                    f"{path.name} page {page.page_number}: text {(page.height - lowest) / MM:.1f} mm from the edge")
+
+
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_lines_are_spaced_at_least_1_4_and_text_keeps_12mm_margins(leaflets, paper):
     with pdfplumber.open(leaflets[paper]) as pdf:
