@@ -119,7 +119,7 @@ function init(form) {
     const pdfForm = pdf.getForm();
     const lock = form.elements.lock.checked;
     const { PDFName, PDFBool, PDFString } = window.PDFLib;
-    for (const name of ['name', 'department', 'phone', 'hours', 'address', 'email', 'website', 'urgent_help']) {
+    for (const name of data.careTeamFields.split(' ')) {
       const field = pdfForm.getTextField(name);
       const face = name === 'name' || name === 'phone' ? bold : font;
       if (values[name]) {

@@ -31,7 +31,7 @@ from sphinx.errors import SphinxError
 from sphinx.locale import get_translation
 from sphinx.util.docutils import SphinxDirective
 
-from calcinosis_guide import clinic, clinic_schema
+from calcinosis_guide import clinic, clinic_schema, render
 from calcinosis_guide.book import MESSAGE_CATALOG
 from calcinosis_guide.outputs import MAKER_LIBRARIES, PAPERS, leaflet_filename
 
@@ -124,6 +124,8 @@ def form_html(to_root: str, language: str) -> str:
             "fontkit": f"{to_root}_static/{VENDOR}/fontkit.umd.min.js",
             "font": f"{to_root}_static/{VENDOR}/{FONT}",
             "font-bold": f"{to_root}_static/{VENDOR}/{FONT_BOLD}",
+            # The fillable edition's care-team fields, which the page fills: its one definition.
+            "care-team-fields": " ".join(field.name for field in render.CARE_TEAM_FORM),
             **{f"leaflet-{key}": url for key, url in leaflets.items()}}
     attributes = " ".join(f'data-{key}="{html.escape(value)}"' for key, value in data.items())
     templates = "".join(f'<template data-message="{key}">{html.escape(text)}</template>' for key, text in messages().items())
