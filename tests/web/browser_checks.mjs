@@ -536,6 +536,7 @@ async function checkInteractions(browser) {
   out.darkAfter = await page.evaluate(() => document.documentElement.dataset.theme);
   out.darkPressed = await toggle.getAttribute("aria-pressed");
   await page.reload();
+  await scriptsLoaded(page);  // the Search button opens its dialog once the theme's script has run
   out.darkKept = await page.evaluate(() => document.documentElement.dataset.theme);
 
   await page.getByRole("button", { name: "Search", exact: true }).first().click();

@@ -33,6 +33,8 @@ try {
     page.on('pageerror', (error) => errors.push(String(error)));
     page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
     await page.goto(config.base + 'clinic-leaflet.html', { waitUntil: 'load' });
+    // The page's script comes after the first paint (book-scripts.html): the form works once it has run.
+    await page.waitForFunction(() => document.documentElement.dataset.bookScripts === 'loaded', null, { timeout: 15000 });
     const scriptsBeforeSubmit = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
     for (const [name, value] of Object.entries(item.values)) {
       // Typed key by key, as a person would, with the keyboard only.
