@@ -185,13 +185,10 @@ def code_digest() -> str:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    from calcinosis_guide.catalogs import prepare_catalogs
-
+    # The catalogs compile the translations before add_translations loads them.
+    app.setup_extension("calcinosis_guide.catalogs")
     app.add_config_value("book_metadata", {}, "env", types=[dict])
-    # Set by prepare_catalogs: a change to the labels' catalogs rewrites every page.
-    app.add_config_value("calcinosis_catalogs", "", "env", types=[str])
     app.add_config_value("calcinosis_code_digest", code_digest(), "env", types=[str])
-    app.connect("config-inited", prepare_catalogs, priority=100)
     app.connect("config-inited", add_translations)
     app.connect("doctree-resolved", add_review_banner)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -331,5 +331,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def setup(app) -> dict:
+    # Set by prepare_catalogs: a change to the labels' catalogs rewrites every page.
+    app.add_config_value("calcinosis_catalogs", "", "env", types=[str])
+    # Before book.add_translations (priority 500) loads what this compiles.
+    app.connect("config-inited", prepare_catalogs, priority=100)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
 if __name__ == "__main__":
     raise SystemExit(main())
+
