@@ -29,7 +29,6 @@ from calcinosis_guide.checks.report import load_report, review_line
 from calcinosis_guide.checks.spelling import WORD_LIST, check_spelling, relative
 
 
-
 def check_names() -> list[str]:
     """Every check make check runs, by the name its failures carry: one per
     check module (evidence has two), the triage check and the spelling check."""
