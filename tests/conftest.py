@@ -15,6 +15,46 @@ DOCS = ROOT / "docs"
 SCRIPT = ROOT / "scripts" / "build_leaflet.py"
 
 
+# --- The browser walk, started before the first test -------------------------
+
+BROWSER_WALK_FILES = {ROOT / "tests" / "web" / "test_web.py", ROOT / "tests" / "web" / "test_page_structure.py"}
+BACKGROUND_WALK = pytest.StashKey()
+
+
+def browser_walk_wanted(config) -> bool:
+    """Whether this session runs tests that read the browser walk's results."""
+    if "not browser" in (config.getoption("markexpr") or ""):
+        return False
+    for arg in config.args:
+        path = (Path(config.invocation_params.dir) / arg.split("::")[0]).resolve()
+        if any(path == f or path in f.parents for f in BROWSER_WALK_FILES):
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """Under `make test` the book is built before pytest starts, so the browser
+    walk (minutes, mostly in Chromium) can start now and run beside every other
+    test, where a test would otherwise wait for it with the workers idle.
+    The controlling process starts it (not a pytest-xdist worker)."""
+    config = session.config
+    made = os.environ.get("CALCINOSIS_BUILT_BOOK")
+    if hasattr(config, "workerinput") or not made or not browser_walk_wanted(config):
+        return
+    from web.walk import BackgroundWalk
+
+    # The session's base temporary folder; each pytest-xdist worker's is inside it.
+    shared = config._tmp_path_factory.getbasetemp()
+    config.stash[BACKGROUND_WALK] = BackgroundWalk(Path(made).resolve() / "html", shared).start()
+
+
+def pytest_sessionfinish(session):
+    walk = session.config.stash.get(BACKGROUND_WALK, None)
+    if walk is not None:
+        walk.stop()
+
+
 def run_build_book(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), *map(str, args)],
                           capture_output=True, text=True)

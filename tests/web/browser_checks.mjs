@@ -58,6 +58,8 @@ const TEXT_SPACING_CSS = `
 
 const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 const origin = new URL(config.base).origin;
+// Pages checked at the same time, each in browser contexts of its own.
+const PAGES_AT_ONCE = config.pagesAtOnce || 2;
 
 function isLocal(url) {
   if (/^(data|blob|about|chrome|chrome-extension|devtools):/.test(url)) return true;
@@ -247,20 +249,52 @@ const FOCUS_STOP = `(() => {
 // After the last stop the focus goes to the browser's own bar once (no
 // element has it); what takes a stop after that is part of the round too
 // (an open panel did, itself).
+//
+// Each stop is recorded in the page as the focus arrives (focusin; focusout
+// to nothing is the browser's bar), and the Tab presses go to the browser in
+// batches without waiting for each one: a press Playwright waits for costs
+// more than ten times as much, and a page has hundreds of stops.
+const TAB_BATCH = 40;
+const TAB_DOWN = { type: "rawKeyDown", key: "Tab", code: "Tab", windowsVirtualKeyCode: 9 };
+const TAB_UP = { type: "keyUp", key: "Tab", code: "Tab", windowsVirtualKeyCode: 9 };
+
 async function tabWalk(page, limit = MAX_TAB_STOPS) {
+  await page.evaluate(`(() => {
+    window.bookStops = [];
+    if (window.bookStopsRecorded) return;
+    window.bookStopsRecorded = true;
+    document.addEventListener("focusin", () => window.bookStops.push(${FOCUS_STOP}), true);
+    document.addEventListener("focusout", (event) => { if (!event.relatedTarget) window.bookStops.push(null); }, true);
+  })()`);
+  const cdp = await page.context().newCDPSession(page);
   const stops = [];
   let first = null;
   let outside = 0;
-  for (let i = 0; i < limit; i++) {
-    await page.keyboard.press("Tab");
-    const stop = await page.evaluate(FOCUS_STOP);
-    if (!stop) {
-      if (++outside > 1) break;
-      continue;
+  let read = 0;
+  let pressed = 0;
+  try {
+    walking: while (pressed < limit) {
+      const batch = Math.min(TAB_BATCH, limit - pressed);
+      const sent = [];
+      for (let i = 0; i < batch; i++) sent.push(cdp.send("Input.dispatchKeyEvent", TAB_DOWN), cdp.send("Input.dispatchKeyEvent", TAB_UP));
+      await Promise.all(sent);
+      pressed += batch;
+      const recorded = await page.evaluate((from) => window.bookStops.slice(from), read);
+      read += recorded.length;
+      // The focus did not move: the stop it stays on comes again.
+      if (!recorded.length) recorded.push(await page.evaluate(FOCUS_STOP));
+      for (const stop of recorded) {
+        if (!stop) {
+          if (++outside > 1) break walking;
+          continue;
+        }
+        if (first === null) first = stop.element;
+        else if (stop.element === first) break walking;
+        stops.push(stop);
+      }
     }
-    if (first === null) first = stop.element;
-    else if (stop.element === first) break;
-    stops.push(stop);
+  } finally {
+    await cdp.detach();
   }
   return stops;
 }
@@ -298,12 +332,15 @@ async function panelFocus(page) {
   return out;
 }
 
-async function checkKeyboard(browser, name) {
+async function checkKeyboard(browser, name, structure) {
   const runs = [];
   for (const viewport of KEYBOARD_VIEWPORTS) {
     const record = { viewport: viewport.name, foreignRequests: [], fontRequests: [], consoleErrors: [] };
     const context = await newContext(browser, viewport, "light", record);
     const page = await openPage(context, config.base + name, record);
+    if (STRUCTURE_WIDTHS.includes(viewport.width) && !structure[viewport.width]) {
+      structure[viewport.width] = await pageStructure(page);
+    }
     record.header = await headerLayout(page);
     record.stops = await tabWalk(page);
     record.panels = await panelFocus(page);
@@ -377,6 +414,10 @@ async function newContext(browser, viewport, theme, record) {
     viewport: { width: viewport.width, height: viewport.height },
     colorScheme: theme,
     deviceScaleFactor: 1,
+    // A first visit: no offline copy. Otherwise every page opened here would
+    // install the service worker, which saves the whole book and its leaflets
+    // in the background (tests/web/test_offline.py checks that worker).
+    serviceWorkers: "block",
   });
   // The theme the reader chose last time (unless they have chosen since).
   await context.addInitScript((t) => {
@@ -420,7 +461,7 @@ export async function scriptsLoaded(page) {
 
 async function checkPage(browser, name) {
   const url = config.base + name;
-  const result = { page: name, runs: [], print: null, banner: null };
+  const result = { page: name, runs: [], print: null, banner: null, structure: {} };
   for (const viewport of VIEWPORTS) {
     for (const theme of THEMES) {
       const run = {
@@ -442,6 +483,14 @@ async function checkPage(browser, name) {
           fullPage: viewport.name === "320px",
         });
       }
+      // The light theme's page at a structure width is that width's structure check,
+      // before anything is added to the page.
+      if (theme === "light" && STRUCTURE_WIDTHS.includes(viewport.width)) {
+        result.structure[viewport.width] = await pageStructure(page);
+      }
+      if (theme === "light" && viewport.name === "desktop") {
+        await bannerAndPrint(page, name, result, run);
+      }
       run.violations = await runAxe(page);
       run.overflow = await horizontalOverflow(page);
       run.unreachable = await unreachableControls(page);
@@ -460,20 +509,16 @@ async function checkPage(browser, name) {
       result.runs.push(run);
     }
   }
-
-  result.structure = {};
+  result.keyboard = await checkKeyboard(browser, name, result.structure);
   for (const width of STRUCTURE_WIDTHS) {
-    const record = { foreignRequests: [], fontRequests: [], consoleErrors: [] };
-    const context = await newContext(browser, { width, height: 900 }, "light", record);
-    const page = await openPage(context, url, record);
-    result.structure[width] = await pageStructure(page);
-    await context.close();
+    if (!result.structure[width]) throw new Error(`no page was opened ${width} px wide for its structure check`);
   }
+  return result;
+}
 
-  // What every page must show, and what printing gives (light theme, desktop).
-  const record = { foreignRequests: [], fontRequests: [], consoleErrors: [] };
-  const context = await newContext(browser, VIEWPORTS[0], "light", record);
-  const page = await openPage(context, url, record);
+// What every page must show, and what printing gives (light theme, desktop);
+// the page is shown on screen again afterwards.
+async function bannerAndPrint(page, name, result, record) {
   result.banner = await page.evaluate(() => {
     const visible = (el) => !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
     const main = document.querySelector("main");
@@ -509,10 +554,8 @@ async function checkPage(browser, name) {
     result.print.pdf = join(config.pdfDir, name.replace(".html", ".pdf").replace(/\//g, "--"));
     await page.pdf({ path: result.print.pdf, format: "A4", printBackground: false });
   }
-  result.print.foreignRequests = record.foreignRequests;
-  await context.close();
-  result.keyboard = await checkKeyboard(browser, name);
-  return result;
+  result.print.foreignRequests = [...record.foreignRequests];
+  await page.emulateMedia({ media: "screen" });
 }
 
 // The buttons readers use: menu (320 px), search, dark mode.
@@ -582,10 +625,17 @@ try {
   if (config.pdfDir) mkdirSync(config.pdfDir, { recursive: true });
   if (config.screenshotDir) mkdirSync(config.screenshotDir, { recursive: true });
   const results = { axeTags: AXE_TAGS, axeVersion: JSON.parse(readFileSync(require.resolve("axe-core/package.json"), "utf8")).version, pages: {} };
-  for (const name of config.pages) {
-    results.pages[name] = await checkPage(browser, name);
-    process.stderr.write(`checked ${name}\n`);
-  }
+  // Pages are checked a few at a time: most of a page's time is spent
+  // waiting for the browser, not working.
+  for (const name of config.pages) results.pages[name] = null;
+  const waiting = [...config.pages];
+  const checker = async () => {
+    for (let name; (name = waiting.shift()) !== undefined;) {
+      results.pages[name] = await checkPage(browser, name);
+      process.stderr.write(`checked ${name}\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: PAGES_AT_ONCE }, checker));
   results.interactions = await checkInteractions(browser);
   writeFileSync(config.out, JSON.stringify(results, null, 2));
 } finally {

@@ -25,7 +25,7 @@ import pytest
 
 from calcinosis_guide import clinic, verapdf
 from calcinosis_guide.audit import serve
-from web.conftest import _chromium
+from web.walk import chromium
 from web.webpages import ROOT
 
 pytestmark = pytest.mark.browser
@@ -83,7 +83,7 @@ def maker(book, tmp_path_factory) -> dict:
         {"name": "huge-logo", "values": {**UK, "logo_alt": "Logo"}, "logo": str(work / "huge.png"), "paper": "a4",
          "edition": "standard", "lock": True},
     ]
-    config = {"chrome": _chromium(), "cases": cases, "out": str(work / "results.json")}
+    config = {"chrome": chromium(), "cases": cases, "out": str(work / "results.json")}
     with serve(book / "html") as base:
         config["base"] = base
         (work / "config.json").write_text(json.dumps(config), encoding="utf-8")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from web.conftest import _chromium
+from web.walk import chromium
 from web.webpages import DOCS, ROOT, source_pages
 
 from calcinosis_guide.book import format_date
@@ -57,7 +57,7 @@ def run_checks(html_dir: Path, work: Path, expect_worker: bool) -> dict:
         config = {
             "base": base, "first": "index.html", "offline": OFFLINE_PAGES, "leaflet": LEAFLET,
             "changed": {"page": "medicines.html", "file": str(book / "medicines.html")},
-            "expectWorker": expect_worker, "out": str(work / "results.json"), "chrome": _chromium(),
+            "expectWorker": expect_worker, "out": str(work / "results.json"), "chrome": chromium(),
         }
         (work / "config.json").write_text(json.dumps(config))
         result = subprocess.run(["node", str(CHECKS), str(work / "config.json")],

@@ -16,7 +16,7 @@ import pytest
 
 from calcinosis_guide.audit import serve
 from test_fillable import fill
-from web.conftest import _chromium
+from web.walk import chromium
 from web.webpages import ROOT
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,7 @@ def test_chromiums_pdf_viewer_draws_the_typed_values_of_the_fillable_edition(boo
     html = book / "html"
     empty = html / "leaflet" / "calcinosis-leaflet-en-a4-fillable.pdf"
     fill(empty, html / "leaflet" / "filled-for-test.pdf")
-    config = {"chrome": _chromium(), "settleMs": 6000, "out": str(tmp_path / "viewer.json"), "pdfs": []}
+    config = {"chrome": chromium(), "settleMs": 6000, "out": str(tmp_path / "viewer.json"), "pdfs": []}
     with serve(html) as base:
         for name in ("calcinosis-leaflet-en-a4-fillable", "filled-for-test"):
             # Page 2 holds the form; the viewer's own toolbar stays out of the comparison.
