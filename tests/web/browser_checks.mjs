@@ -316,6 +316,11 @@ async function panelFocus(page) {
     await button.focus();
     await page.keyboard.press("Enter");
     result.opensWithKeyboard = await dialogOpen();
+    // The panel slides in: its stops are read once it stands still.
+    await page.evaluate((id) => Promise.race([
+      Promise.all(document.getElementById(id).getAnimations({ subtree: true }).map((a) => a.finished)),
+      new Promise((done) => setTimeout(done, 2000)),
+    ]), dialogId);
     result.panelStops = await tabWalk(page, 200);
     // The walk may end with the focus gone to the browser's own bar.
     await page.locator(`#${dialogId} .book-close-dialog`).focus();
@@ -332,19 +337,17 @@ async function panelFocus(page) {
   return out;
 }
 
-async function checkKeyboard(browser, name, structure) {
+async function checkKeyboard(windows, name, structure) {
   const runs = [];
   for (const viewport of KEYBOARD_VIEWPORTS) {
     const record = { viewport: viewport.name, foreignRequests: [], fontRequests: [], consoleErrors: [] };
-    const context = await newContext(browser, viewport, "light", record);
-    const page = await openPage(context, config.base + name, record);
+    const page = await windows[`${viewport.name}-light`].visit(config.base + name, record);
     if (STRUCTURE_WIDTHS.includes(viewport.width) && !structure[viewport.width]) {
       structure[viewport.width] = await pageStructure(page);
     }
     record.header = await headerLayout(page);
     record.stops = await tabWalk(page);
     record.panels = await panelFocus(page);
-    await context.close();
     runs.push(record);
   }
   return runs;
@@ -395,7 +398,7 @@ async function pageStructure(page) {
 }
 
 async function runAxe(page) {
-  await page.addScriptTag({ content: AXE_SOURCE });
+  if (!(await page.evaluate(() => "axe" in window))) await page.addScriptTag({ content: AXE_SOURCE });
   const results = await page.evaluate(
     (tags) => window.axe.run(document, { runOnly: { type: "tag", values: tags }, resultTypes: ["violations"] }),
     AXE_TAGS,
@@ -409,48 +412,84 @@ async function runAxe(page) {
   }));
 }
 
-async function newContext(browser, viewport, theme, record) {
-  const context = await browser.newContext({
-    viewport: { width: viewport.width, height: viewport.height },
-    colorScheme: theme,
-    deviceScaleFactor: 1,
-    // A first visit: no offline copy. Otherwise every page opened here would
-    // install the service worker, which saves the whole book and its leaflets
-    // in the background (tests/web/test_offline.py checks that worker).
-    serviceWorkers: "block",
-  });
-  // The theme the reader chose last time (unless they have chosen since).
-  await context.addInitScript((t) => {
-    if (!localStorage.getItem("mode")) {
-      localStorage.setItem("mode", t);
-      localStorage.setItem("theme", t);
-    }
-  }, theme);
-  await context.route("**/*", (route) => {
-    const url = route.request().url();
-    if (isLocal(url)) return route.continue();
-    record.foreignRequests.push(url);
-    return route.abort("blockedbyclient");
-  });
-  return context;
+// A browser window of one size and theme, kept from page to page: opening a
+// window costs a second and a half of processor time here (a new renderer
+// process), going to the next page in it half a second. Each visit starts
+// afresh all the same: nothing stored (the theme's choice is set again as the
+// page loads), the screen media, and a record of its own for the requests
+// and errors seen. ``keepStorage``: what a page stores stays for the next
+// (a reader's choice of theme after a reload).
+class BrowserWindow {
+  constructor(browser, viewport, theme, { keepStorage = false } = {}) {
+    Object.assign(this, { browser, viewport, theme, keepStorage, page: null, record: null });
+  }
+
+  async visit(url, record) {
+    if (!this.page) await this.open();
+    this.record = record;
+    const response = await this.page.goto(url, { waitUntil: "load" });
+    record.status = response ? response.status() : null;
+    await scriptsLoaded(this.page);
+    await this.page.evaluate(() => document.fonts.ready);
+    return this.page;
+  }
+
+  async open() {
+    this.context = await this.browser.newContext({
+      viewport: { width: this.viewport.width, height: this.viewport.height },
+      colorScheme: this.theme,
+      deviceScaleFactor: 1,
+      // A first visit: no offline copy. Otherwise every page opened here would
+      // install the service worker, which saves the whole book and its leaflets
+      // in the background (tests/web/test_offline.py checks that worker).
+      serviceWorkers: "block",
+    });
+    // Before the page's own scripts: what the last page stored goes (the
+    // theme keeps the sidebar's scroll position, for one), and the theme the
+    // reader chose last time is set (unless they have chosen since).
+    await this.context.addInitScript(([t, keep]) => {
+      if (!keep) {
+        localStorage.clear();
+        sessionStorage.clear();
+      }
+      if (!localStorage.getItem("mode")) {
+        localStorage.setItem("mode", t);
+        localStorage.setItem("theme", t);
+      }
+    }, [this.theme, this.keepStorage]);
+    // axe-core, in every page of the window: sent to the browser once, not
+    // with each page (half a second of processor time each).
+    await this.context.addInitScript({ content: AXE_SOURCE });
+    await this.context.route("**/*", (route) => {
+      const url = route.request().url();
+      if (isLocal(url)) return route.continue();
+      this.record.foreignRequests.push(url);
+      return route.abort("blockedbyclient");
+    });
+    const page = (this.page = await this.context.newPage());
+    page.on("request", (req) => {
+      const u = req.url();
+      if (!isLocal(u) && !this.record.foreignRequests.includes(u)) this.record.foreignRequests.push(u);
+      if (/\.(woff2?|ttf|otf)(\?|$)/.test(u)) this.record.fontRequests.push(u);
+    });
+    page.on("console", (msg) => {
+      if (msg.type() === "error") this.record.consoleErrors.push(msg.text());
+    });
+    page.on("pageerror", (err) => this.record.consoleErrors.push(String(err)));
+  }
+
+  async close() {
+    if (this.context) await this.context.close();
+  }
 }
 
-async function openPage(context, url, record) {
-  const page = await context.newPage();
-  page.on("request", (req) => {
-    const u = req.url();
-    if (!isLocal(u) && !record.foreignRequests.includes(u)) record.foreignRequests.push(u);
-    if (/\.(woff2?|ttf|otf)(\?|$)/.test(u)) record.fontRequests.push(u);
-  });
-  page.on("console", (msg) => {
-    if (msg.type() === "error") record.consoleErrors.push(msg.text());
-  });
-  page.on("pageerror", (err) => record.consoleErrors.push(String(err)));
-  const response = await page.goto(url, { waitUntil: "load" });
-  record.status = response ? response.status() : null;
-  await scriptsLoaded(page);
-  await page.evaluate(() => document.fonts.ready);
-  return page;
+// The windows one line of pages is checked in (see checkPage).
+function windowsFor(browser) {
+  const windows = {};
+  for (const viewport of [...VIEWPORTS, ...KEYBOARD_VIEWPORTS]) {
+    for (const theme of THEMES) windows[`${viewport.name}-${theme}`] ??= new BrowserWindow(browser, viewport, theme);
+  }
+  return windows;
 }
 
 // The page's scripts come after its first paint (book-scripts.html), which
@@ -459,7 +498,7 @@ export async function scriptsLoaded(page) {
   await page.waitForFunction(() => document.documentElement.dataset.bookScripts === "loaded", null, { timeout: 15000 });
 }
 
-async function checkPage(browser, name) {
+async function checkPage(windows, name) {
   const url = config.base + name;
   const result = { page: name, runs: [], print: null, banner: null, structure: {} };
   for (const viewport of VIEWPORTS) {
@@ -467,8 +506,7 @@ async function checkPage(browser, name) {
       const run = {
         viewport: viewport.name, theme, foreignRequests: [], fontRequests: [], consoleErrors: [],
       };
-      const context = await newContext(browser, viewport, theme, run);
-      const page = await openPage(context, url, run);
+      const page = await windows[`${viewport.name}-${theme}`].visit(url, run);
       run.appliedTheme = await page.evaluate(() => document.documentElement.dataset.theme);
       run.paintAndScripts = await page.evaluate(() => ({
         firstText: (performance.getEntriesByName("first-contentful-paint")[0] || {}).startTime ?? null,
@@ -505,11 +543,10 @@ async function checkPage(browser, name) {
           fullPage: true,
         });
       }
-      await context.close();
       result.runs.push(run);
     }
   }
-  result.keyboard = await checkKeyboard(browser, name, result.structure);
+  result.keyboard = await checkKeyboard(windows, name, result.structure);
   for (const width of STRUCTURE_WIDTHS) {
     if (!result.structure[width]) throw new Error(`no page was opened ${width} px wide for its structure check`);
   }
@@ -562,8 +599,8 @@ async function bannerAndPrint(page, name, result, record) {
 async function checkInteractions(browser) {
   const record = { foreignRequests: [], fontRequests: [], consoleErrors: [] };
   const out = {};
-  const context = await newContext(browser, VIEWPORTS[1], "light", record);
-  const page = await openPage(context, config.base + "index.html", record);
+  const window = new BrowserWindow(browser, VIEWPORTS[1], "light", { keepStorage: true });
+  const page = await window.visit(config.base + "index.html", record);
   await page.getByRole("button", { name: "Menu" }).click();
   out.menuOpens = await page.evaluate(() => document.getElementById("pst-primary-sidebar-modal").open);
   out.menuHasLinks = await page.locator("#pst-primary-sidebar-modal nav a").count();
@@ -607,7 +644,7 @@ async function checkInteractions(browser) {
     violations: await runAxe(page),
     foreignRequests: record.foreignRequests.filter((u) => !out.foreignRequests.includes(u)),
   };
-  await context.close();
+  await window.close();
   return out;
 }
 
@@ -630,10 +667,12 @@ try {
   for (const name of config.pages) results.pages[name] = null;
   const waiting = [...config.pages];
   const checker = async () => {
+    const windows = windowsFor(browser);
     for (let name; (name = waiting.shift()) !== undefined;) {
-      results.pages[name] = await checkPage(browser, name);
+      results.pages[name] = await checkPage(windows, name);
       process.stderr.write(`checked ${name}\n`);
     }
+    for (const window of Object.values(windows)) await window.close();
   };
   await Promise.all(Array.from({ length: PAGES_AT_ONCE }, checker));
   results.interactions = await checkInteractions(browser);
