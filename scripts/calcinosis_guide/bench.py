@@ -77,20 +77,30 @@ def make_figures(work: Path, runs: int) -> dict:
     page = docs / "what-it-is.md"
     original = page.read_text(encoding="utf-8")
 
-    # A word inside a leaflet passage, so the book and all four leaflets are made again.
-    marker = "in skin that was healthy before"
-    if marker not in original:
-        raise SystemExit(f"bench: {page} no longer says {marker!r}; pick another phrase of a leaflet passage")
+    stamp = build / "leaflet" / ".inputs-en.sha256"
 
-    def edit() -> float:
+    def edit(marker: str, leaflets_change: bool) -> float:
         text = page.read_text(encoding="utf-8")
         page.write_text(text.replace(marker, marker + " again", 1) if marker + " again" not in text
                         else text.replace(marker + " again", marker, 1), encoding="utf-8")
-        return run(make)[0]
+        before = stamp.read_text()
+        seconds = run(make)[0]
+        if (stamp.read_text() != before) != leaflets_change:
+            raise SystemExit(f"bench: editing {marker!r} in {page} should {'' if leaflets_change else 'not '}"
+                             "make the leaflets again; pick another phrase")
+        return seconds
 
-    one_page = median_of(runs, edit)
-    page.write_text(original, encoding="utf-8")
-    return {"clean_make_s": clean, "noop_make_s": noop, "one_page_edit_make_s": one_page, "build": build}
+    figures = {}
+    # A phrase of a leaflet passage (the book and every default leaflet are made
+    # again), and one of the page only (the book alone).
+    for key, marker, leaflets_change in (("one_page_edit_make_s", "a cancer has spread. A blood problem", True),
+                                         ("one_page_edit_book_only_make_s", "in skin that was healthy before", False)):
+        if marker not in original:
+            raise SystemExit(f"bench: {page} no longer says {marker!r}; pick another phrase")
+        figures[key] = median_of(runs, lambda: edit(marker, leaflets_change))
+        page.write_text(original, encoding="utf-8")
+        run(make)
+    return {"clean_make_s": clean, "noop_make_s": noop, **figures, "build": build}
 
 
 def stage_figures(build: Path, runs: int) -> dict:
@@ -170,7 +180,8 @@ def verdicts(results: dict) -> list[tuple[str, str, bool]]:
     return [
         ("no-op make", f"{results['noop_make_s']:.2f} s (at most {MAX_NOOP_MAKE_SECONDS:g})",
          results["noop_make_s"] <= MAX_NOOP_MAKE_SECONDS),
-        ("make after a one-page edit", f"{results['one_page_edit_make_s']:.2f} s (at most {MAX_ONE_PAGE_EDIT_SECONDS:g})",
+        ("make after a one-page edit of a leaflet passage",
+         f"{results['one_page_edit_make_s']:.2f} s (at most {MAX_ONE_PAGE_EDIT_SECONDS:g})",
          results["one_page_edit_make_s"] <= MAX_ONE_PAGE_EDIT_SECONDS),
         ("batch cost / floor", f"{ratio:.2f} (at most {MAX_RATIO_TO_FLOOR:g})", ratio <= MAX_RATIO_TO_FLOOR),
         (f"speed-up, {results['batch_cores']} workers over 1", f"{results['speedup_all_cores_over_one']:.2f} "
