@@ -22,8 +22,13 @@ BACKGROUND_WALK = pytest.StashKey()
 
 
 def browser_walk_wanted(config) -> bool:
-    """Whether this session runs tests that read the browser walk's results."""
-    if "not browser" in (config.getoption("markexpr") or ""):
+    """Whether this session runs tests that read the browser walk's results.
+
+    Only an unfiltered run of their files starts the walk early: with a
+    selection (-m, -k, --lf, ...) the first test that needs it runs it.
+    """
+    if any(config.getoption(option, None) for option in
+           ("markexpr", "keyword", "collectonly", "deselect", "lf", "failedfirst")):
         return False
     for arg in config.args:
         path = (Path(config.invocation_params.dir) / arg.split("::")[0]).resolve()

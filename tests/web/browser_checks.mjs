@@ -250,10 +250,11 @@ const FOCUS_STOP = `(() => {
 // element has it); what takes a stop after that is part of the round too
 // (an open panel did, itself).
 //
-// Each stop is recorded in the page as the focus arrives (focusin; focusout
-// to nothing is the browser's bar), and the Tab presses go to the browser in
-// batches without waiting for each one: a press Playwright waits for costs
-// more than ten times as much, and a page has hundreds of stops.
+// Each press's stop is recorded in the page when the key comes up, after the
+// page's own focus handlers have run (no element: the browser's bar), and the
+// Tab presses go to the browser in batches without waiting for each one: a
+// press Playwright waits for costs more than ten times as much, and a page has
+// hundreds of stops.
 const TAB_BATCH = 40;
 const TAB_DOWN = { type: "rawKeyDown", key: "Tab", code: "Tab", windowsVirtualKeyCode: 9 };
 const TAB_UP = { type: "keyUp", key: "Tab", code: "Tab", windowsVirtualKeyCode: 9 };
@@ -263,8 +264,14 @@ async function tabWalk(page, limit = MAX_TAB_STOPS) {
     window.bookStops = [];
     if (window.bookStopsRecorded) return;
     window.bookStopsRecorded = true;
-    document.addEventListener("focusin", () => window.bookStops.push(${FOCUS_STOP}), true);
-    document.addEventListener("focusout", (event) => { if (!event.relatedTarget) window.bookStops.push(null); }, true);
+    window.addEventListener("keyup", (event) => {
+      if (event.key !== "Tab") return;
+      try {
+        window.bookStops.push(${FOCUS_STOP});
+      } catch (error) {
+        window.bookStops.push({ error: String(error) });
+      }
+    }, true);
   })()`);
   const cdp = await page.context().newCDPSession(page);
   const stops = [];
@@ -281,9 +288,9 @@ async function tabWalk(page, limit = MAX_TAB_STOPS) {
       pressed += batch;
       const recorded = await page.evaluate((from) => window.bookStops.slice(from), read);
       read += recorded.length;
-      // The focus did not move: the stop it stays on comes again.
-      if (!recorded.length) recorded.push(await page.evaluate(FOCUS_STOP));
+      if (recorded.length !== batch) throw new Error(`${batch} Tab presses, ${recorded.length} recorded on ${page.url()}`);
       for (const stop of recorded) {
+        if (stop && stop.error) throw new Error(`recording a Tab stop on ${page.url()}: ${stop.error}`);
         if (!stop) {
           if (++outside > 1) break walking;
           continue;
@@ -310,7 +317,7 @@ async function panelFocus(page) {
     const result = { button: selector };
     // The focus moves when the panel's close event runs, a moment after it shuts.
     const focusIsOnOpener = () => page.waitForFunction(
-      (s) => document.activeElement === document.querySelector(".bd-header-article " + s), selector, { timeout: 3000 },
+      (s) => document.activeElement === document.querySelector(".bd-header-article " + s), selector, { timeout: 10000 },
     ).then(() => true, () => false);
     const dialogOpen = () => page.evaluate((id) => document.getElementById(id).open, dialogId);
     await button.focus();
@@ -426,6 +433,8 @@ class BrowserWindow {
 
   async visit(url, record) {
     if (!this.page) await this.open();
+    // What the last page still sends (an error as it unloads) stays in its own record.
+    else await this.page.goto("about:blank");
     this.record = record;
     const response = await this.page.goto(url, { waitUntil: "load" });
     record.status = response ? response.status() : null;
@@ -448,6 +457,7 @@ class BrowserWindow {
     // theme keeps the sidebar's scroll position, for one), and the theme the
     // reader chose last time is set (unless they have chosen since).
     await this.context.addInitScript(([t, keep]) => {
+      if (!location.protocol.startsWith("http")) return;  // about:blank between pages has no storage
       if (!keep) {
         localStorage.clear();
         sessionStorage.clear();
@@ -495,7 +505,7 @@ function windowsFor(browser) {
 // The page's scripts come after its first paint (book-scripts.html), which
 // can be after the load event; the buttons work once they have run.
 export async function scriptsLoaded(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.bookScripts === "loaded", null, { timeout: 15000 });
+  await page.waitForFunction(() => document.documentElement.dataset.bookScripts === "loaded", null, { timeout: 30000 });
 }
 
 async function checkPage(windows, name) {
@@ -526,14 +536,11 @@ async function checkPage(windows, name) {
       if (theme === "light" && STRUCTURE_WIDTHS.includes(viewport.width)) {
         result.structure[viewport.width] = await pageStructure(page);
       }
-      if (theme === "light" && viewport.name === "desktop") {
-        await bannerAndPrint(page, name, result, run);
-      }
       run.violations = await runAxe(page);
       run.overflow = await horizontalOverflow(page);
       run.unreachable = await unreachableControls(page);
       run.clipped = await clippedText(page);
-      await page.addStyleTag({ content: TEXT_SPACING_CSS });
+      const spacing = await page.addStyleTag({ content: TEXT_SPACING_CSS });
       await page.waitForTimeout(50);
       run.spacingOverflow = await horizontalOverflow(page);
       run.spacingClipped = await clippedText(page);
@@ -542,6 +549,11 @@ async function checkPage(windows, name) {
           path: join(config.screenshotDir, `${name.replace(".html", "").replace(/\//g, "--")}-320px-spacing.png`),
           fullPage: true,
         });
+      }
+      // Printing last, on the page as it came (the spacing styles taken out again).
+      if (theme === "light" && viewport.name === "desktop") {
+        await spacing.evaluate((style) => style.remove());
+        await bannerAndPrint(page, name, result, run);
       }
       result.runs.push(run);
     }
@@ -624,7 +636,7 @@ async function checkInteractions(browser) {
   await page.getByRole("searchbox", { name: "Search this book" }).fill("phosphate");
   await page.keyboard.press("Enter");
   await page.waitForURL(/search\.html\?q=phosphate/);
-  await page.waitForSelector("#search-results li", { timeout: 10000 }).catch(() => null);
+  await page.waitForSelector("#search-results li", { timeout: 20000 }).catch(() => null);
   out.searchResults = await page.locator("#search-results li").count();
   out.foreignRequests = [...record.foreignRequests];
   out.consoleErrors = [...record.consoleErrors];

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from calcinosis_guide.audit import pages, serve, site_path
@@ -41,10 +42,12 @@ def chromium() -> str:
     raise WalkError("Chromium not found: apt-get install chromium (.ci/run does this)")
 
 
-def run_walk(html_dir: Path, work: Path, on_start=None) -> Path:
+def run_walk(html_dir: Path, work: Path, on_start: Callable[[subprocess.Popen], None] | None = None) -> Path:
     """Run every check on every page of ``html_dir``; return the results file (in ``work``).
 
     ``on_start`` is called with the node process once it runs (to stop it early).
+    However the walk ends, node is not left running: on SIGTERM Playwright
+    closes the Chromium it started (SIGKILL would leave it behind).
     """
     if not (ROOT / "node_modules" / "playwright-core").is_dir() or not (ROOT / "node_modules" / "axe-core").is_dir():
         raise WalkError("node_modules missing: run `npm ci` (make test does), or skip with -m 'not browser'")
@@ -62,16 +65,32 @@ def run_walk(html_dir: Path, work: Path, on_start=None) -> Path:
         (work / "config.json").write_text(json.dumps(config))
         node = subprocess.Popen(["node", str(CHECKS), str(work / "config.json")], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        if on_start:
-            on_start(node)
         try:
+            if on_start:
+                on_start(node)
             _, stderr = node.communicate(timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            node.kill()
+            stop_node(node)
             raise WalkError(f"browser_checks.mjs took over {TIMEOUT_S} s") from None
+        except BaseException:
+            stop_node(node)
+            raise
     if node.returncode != 0:
         raise WalkError(f"browser_checks.mjs exit {node.returncode}: {stderr[-4000:]}")
     return work / "results.json"
+
+
+def stop_node(node: subprocess.Popen) -> None:
+    node.terminate()
+    try:
+        node.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        node.kill()
+        node.wait()
+
+
+class WalkStopped(Exception):
+    """The session ended before the walk started its browser."""
 
 
 class BackgroundWalk:
@@ -80,6 +99,8 @@ class BackgroundWalk:
     def __init__(self, html_dir: Path, shared: Path):
         self.html_dir, self.shared = html_dir, shared
         self.node: subprocess.Popen | None = None
+        self.stopped = False
+        self.lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, name="browser walk", daemon=True)
 
     def start(self) -> BackgroundWalk:
@@ -97,12 +118,18 @@ class BackgroundWalk:
             failed.replace(self.shared / FAILED)
 
     def _started(self, node: subprocess.Popen) -> None:
-        self.node = node
+        with self.lock:
+            self.node = node
+            if self.stopped:  # the session ended while node was starting
+                raise WalkStopped
 
     def stop(self) -> None:
         """At the end of the session: a walk nobody waited for is not left running."""
-        if self.thread.is_alive() and self.node is not None:
-            self.node.kill()
+        with self.lock:
+            self.stopped = True
+            node = self.node
+        if node is not None and node.poll() is None:
+            stop_node(node)
         self.thread.join(timeout=30)
 
 
