@@ -8,13 +8,15 @@ VENVPY      := $(VENVDIR)/bin/python
 SOURCEDIR   := docs
 BUILDDIR    ?= _build
 SPHINXOPTS  ?=
-# scripts/build_book.py runs Sphinx with warnings as errors, nitpicky
-# references and --keep-going, so every problem shows in one pass.
 LANGUAGE    ?= en
 # What a build reads: the pages and the project's own code. The book and the
 # default leaflets are built again only when one of these changed.
 BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -path '*/_build/*' -not -path '*/__pycache__/*' -not -name '.*')
 BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
+# The options the last build of LANGUAGE had, rewritten only when they change:
+# `make SPHINXOPTS=...` builds again, a second `make` with the same ones does not.
+OPTIONS     := $(BUILDDIR)/.sphinxopts-$(LANGUAGE)
+$(shell mkdir -p $(BUILDDIR) && printf '%s\n' "$(SPHINXOPTS)" | cmp -s - $(OPTIONS) || printf '%s\n' "$(SPHINXOPTS)" > $(OPTIONS))
 
 # Python may keep compiled copies of the project's own modules (in
 # __pycache__ folders, ignored by git); a shell that forbids it would make
@@ -41,9 +43,11 @@ venv: $(VENVDIR)/.installed  ## Create .venv from the lock file
 
 # One process builds the book, renders the leaflets whose inputs changed and
 # warns when the content review is due; the stamp is touched only after a
-# clean build, so a failed one is retried.
+# clean build, so a failed one is retried. scripts/build_book.py runs Sphinx
+# with warnings as errors, nitpicky references and --keep-going, so every
+# problem shows in one pass.
 # node_modules: the leaflet maker page ships pdf-lib and its fontkit from there.
-$(BUILT): $(BOOK_INPUTS) $(VENVDIR)/.installed node_modules/.installed
+$(BUILT): $(BOOK_INPUTS) $(OPTIONS) $(VENVDIR)/.installed node_modules/.installed
 	$(VENVPY) scripts/build_book.py --leaflets --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
 	@touch $@
 

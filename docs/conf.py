@@ -127,7 +127,7 @@ ogp_enable_meta_description = True
 # schema.org MedicalWebPage data and descriptions (calcinosis_guide.webpage).
 webpage_condition = "Metastatic calcinosis cutis"
 webpage_audience = "Patient"
-webpage_description_length = 160
+webpage_description_length = ogp_description_length  # one limit for both descriptions
 webpage_search_description = f"Search the pages of {BOOK['title']}: {BOOK['subtitle']}."
 
 # The 404 page (sphinx-notfound-page, from docs/404.md): hosts send it for a

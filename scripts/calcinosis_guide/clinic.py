@@ -105,6 +105,12 @@ def _check_unknown(path: Path, table: dict, allowed: dict, prefix: str = "") -> 
             raise _fail(path, prefix + key, f"unknown key{hint}")
 
 
+# Refused in any text, before anything else: control, surrogate, private-use and
+# unassigned characters, and the Unicode line and paragraph separators (a value is one line).
+REFUSED_CATEGORIES = ("Cc", "Cs", "Co", "Cn")
+LINE_SEPARATORS = "\u2028\u2029"
+
+
 def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
     if spec.kind == "date":
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -113,7 +119,7 @@ def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
     if not isinstance(value, str):
         raise _fail(path, name, f"must be text in quotes, got {type(value).__name__}")
     for char in value:
-        if unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn") or char in "\u2028\u2029":
+        if unicodedata.category(char) in REFUSED_CATEGORIES or char in LINE_SEPARATORS:
             raise _fail(path, name, f"contains a control or invalid character (U+{ord(char):04X})")
     value = value.strip()
     if not value:

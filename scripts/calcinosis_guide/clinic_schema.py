@@ -24,9 +24,9 @@ from pathlib import Path
 from calcinosis_guide import clinic
 
 SCHEMA_ID = "clinic-schema.json"
-# Python's control check in clinic._check_text: refused before anything else.
-REFUSED_CATEGORIES = ("Cc", "Cs", "Co", "Cn")
-LINE_SEPARATORS = "\u2028\u2029"
+# clinic._check_text's refusal, the first check of every text: the schema says the same.
+REFUSED_CATEGORIES = clinic.REFUSED_CATEGORIES
+LINE_SEPARATORS = clinic.LINE_SEPARATORS
 # The fields a web form fills: the logo is a file there, not a path; its checks
 # (PNG or SVG, at most MAX_LOGO_BYTES) are the page's, from "x-logo".
 # The end of the value: Python's $ also matches before a last line feed, JavaScript's does not.

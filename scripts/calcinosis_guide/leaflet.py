@@ -339,6 +339,7 @@ def leaflet_labels() -> dict[str, str]:
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    app.setup_extension("calcinosis_guide.book")  # book_metadata and the labels' catalog
     app.add_config_value("leaflet_link_large_print", False, "env", types=[bool])
     transparent = (lambda self, node: None, lambda self, node: None)
     app.add_node(

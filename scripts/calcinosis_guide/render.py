@@ -403,9 +403,6 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
 
     # Keep WeasyPrint's layout progress (it logs every step at INFO) off the console.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    # fontTools stamps each embedded font subset with this time (or else
-    # "now"): the edition date keeps the same inputs giving the same bytes.
-    os.environ.setdefault("SOURCE_DATE_EPOCH", edition_epoch(content))
     with weasyprint_errors() as errors:
         document, html = lay_out(content, paper, large_print, clinic, fillable)
     if errors:
@@ -431,8 +428,26 @@ def render_pdf(content: dict, paper: str, large_print: bool, clinic: dict | None
                            pdf_forms=fillable)
         pdf_structure.repair(target, document)  # WeasyPrint's structure faults, fixed (see there)
 
-    write_atomically(output, write)
+    with edition_timestamp(content):
+        write_atomically(output, write)
     return pages
+
+
+@contextlib.contextmanager
+def edition_timestamp(content: dict):
+    """fontTools stamps each embedded font subset with SOURCE_DATE_EPOCH (or else
+    "now"). While a leaflet is written that is its edition's date, whatever the
+    environment says (a packager's own SOURCE_DATE_EPOCH too): the same inputs
+    give the same bytes on every machine, and each language its own date."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = edition_epoch(content)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 # Each pass that adds or moves a "continued" line can move the turns after it.

@@ -113,7 +113,7 @@ class Readability:
     def fk(self) -> float:
         if not self.n or not self.word_count:
             return 0.0
-        return 0.39 * self.avg + 11.8 * self.syllable_count / self.word_count - 15.59
+        return fk_grade(self.word_count, self.syllable_count, self.n)
 
     @property
     def smog(self) -> float | None:
@@ -176,11 +176,17 @@ class Readability:
         return found
 
 
+def fk_grade(words: int, syllables_in_words: int, sentences: int) -> float:
+    """The Flesch-Kincaid grade level."""
+    return 0.39 * (words / sentences) + 11.8 * syllables_in_words / words - 15.59
+
+
 def _sentence_difficulty(text: str) -> float:
+    """One sentence's Flesch-Kincaid grade: the hardest sentences are named by it."""
     words = words_of(text)
     if not words:
         return 0.0
-    return 0.39 * len(words) + 11.8 * sum(syllables(w) for w in words) / len(words)
+    return fk_grade(len(words), sum(syllables(w) for w in words), 1)
 
 
 def add_prose(result: Readability, tree: nodes.Node, docname: str, env: BuildEnvironment) -> None:
