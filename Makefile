@@ -13,10 +13,8 @@ LANGUAGE    ?= en
 # default leaflets are built again only when one of these changed.
 BOOK_INPUTS := $(shell find $(SOURCEDIR) scripts/calcinosis_guide -type f -not -path '*/_build/*' -not -path '*/__pycache__/*' -not -name '.*')
 BUILT       := $(BUILDDIR)/.built-$(LANGUAGE)
-# The options the last build of LANGUAGE had, rewritten only when they change:
-# `make SPHINXOPTS=...` builds again, a second `make` with the same ones does not.
+# The options the last build of LANGUAGE had (see its rule below).
 OPTIONS     := $(BUILDDIR)/.sphinxopts-$(LANGUAGE)
-$(shell mkdir -p $(BUILDDIR) && printf '%s\n' "$(SPHINXOPTS)" | cmp -s - $(OPTIONS) || printf '%s\n' "$(SPHINXOPTS)" > $(OPTIONS))
 
 # Python may keep compiled copies of the project's own modules (in
 # __pycache__ folders, ignored by git); a shell that forbids it would make
@@ -24,7 +22,7 @@ $(shell mkdir -p $(BUILDDIR) && printf '%s\n' "$(SPHINXOPTS)" | cmp -s - $(OPTIO
 unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := all
-.PHONY: all help venv html leaflet check audit bench test serve clean gettext update-po site verify translations
+.PHONY: all help venv html leaflet check audit bench test serve clean gettext update-po site verify translations FORCE
 
 all: $(BUILT)  ## Build the book and the default leaflets (the default target)
 
@@ -53,6 +51,13 @@ $(BUILT): $(BOOK_INPUTS) $(OPTIONS) $(VENVDIR)/.installed node_modules/.installe
 
 html: venv node_modules/.installed  ## Build the web book only into _build/html (a failed build keeps the last good one)
 	$(VENVPY) scripts/build_book.py --source $(SOURCEDIR) --build-dir $(BUILDDIR) --language $(LANGUAGE) -- $(SPHINXOPTS)
+
+# Looked at on every make, rewritten only when the options change: `make
+# SPHINXOPTS=...` builds again, a second `make` with the same ones does not.
+$(OPTIONS): FORCE
+	@mkdir -p $(@D); printf '%s\n' "$(SPHINXOPTS)" | cmp -s - $@ || printf '%s\n' "$(SPHINXOPTS)" > $@
+
+FORCE:
 
 leaflet: $(BUILT)  ## Build the default leaflets (A4 and Letter, standard and large print, each also fillable) into _build/leaflet
 

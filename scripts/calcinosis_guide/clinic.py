@@ -111,6 +111,10 @@ REFUSED_CATEGORIES = ("Cc", "Cs", "Co", "Cn")
 LINE_SEPARATORS = "\u2028\u2029"
 
 
+def refused_character(char: str) -> bool:
+    return unicodedata.category(char) in REFUSED_CATEGORIES or char in LINE_SEPARATORS
+
+
 def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
     if spec.kind == "date":
         if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
@@ -119,7 +123,7 @@ def _check_text(path: Path, name: str, value: Any, spec: Field) -> str:
     if not isinstance(value, str):
         raise _fail(path, name, f"must be text in quotes, got {type(value).__name__}")
     for char in value:
-        if unicodedata.category(char) in REFUSED_CATEGORIES or char in LINE_SEPARATORS:
+        if refused_character(char):
             raise _fail(path, name, f"contains a control or invalid character (U+{ord(char):04X})")
     value = value.strip()
     if not value:

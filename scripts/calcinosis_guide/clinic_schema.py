@@ -18,15 +18,11 @@ from __future__ import annotations
 
 import functools
 import json
-import unicodedata
 from pathlib import Path
 
 from calcinosis_guide import clinic
 
 SCHEMA_ID = "clinic-schema.json"
-# clinic._check_text's refusal, the first check of every text: the schema says the same.
-REFUSED_CATEGORIES = clinic.REFUSED_CATEGORIES
-LINE_SEPARATORS = clinic.LINE_SEPARATORS
 # The fields a web form fills: the logo is a file there, not a path; its checks
 # (PNG or SVG, at most MAX_LOGO_BYTES) are the page's, from "x-logo".
 # The end of the value: Python's $ also matches before a last line feed, JavaScript's does not.
@@ -34,21 +30,18 @@ END = r"(?![\s\S])"
 FORM_FIELDS = tuple(name for name, spec in clinic.FIELDS.items() if spec.kind != "path")
 
 
-def _refused(char: str) -> bool:
-    return unicodedata.category(char) in REFUSED_CATEGORIES or char in LINE_SEPARATORS
-
-
 @functools.lru_cache(maxsize=1)
 def spaces() -> str:
     """The spaces a value may hold (and has stripped from its ends): str.isspace, not control."""
-    return "".join(chr(code) for code in range(0x3001) if chr(code).isspace() and not _refused(chr(code)))
+    return "".join(chr(code) for code in range(0x3001)
+                   if chr(code).isspace() and not clinic.refused_character(chr(code)))
 
 
 @functools.lru_cache(maxsize=1)
 def letters() -> str:
     """Every other character a value may hold: those the leaflet's font prints."""
     return "".join(chr(code) for code in sorted(clinic.printable_characters())
-                   if not _refused(chr(code)) and not chr(code).isspace())
+                   if not clinic.refused_character(chr(code)) and not chr(code).isspace())
 
 
 def char_class(chars: str, negate: bool = False) -> str:

@@ -10,14 +10,12 @@ The walk itself is tests/web/walk.py. Quick run without it: pytest -m "not brows
 
 from __future__ import annotations
 
-import fcntl
-import json
 from pathlib import Path
 
 import pytest
 
 from calcinosis_guide.audit import pages
-from web.walk import STARTED, WalkError, run_walk, wait_for_results
+from web.walk import WalkError, results_in
 
 
 def pytest_configure(config):
@@ -37,20 +35,12 @@ def web_results(html_dir: Path, tmp_path_factory, worker_id: str) -> dict:
     Under `make test` the session started the walk before the first test
     (tests/conftest.py), and this waits for it. Otherwise the first worker
     to get here runs it, and the others wait for it and read the same file
-    (the pattern pytest-xdist documents).
+    (the pattern pytest-xdist documents; tests/web/walk.py).
     """
     base_temp = tmp_path_factory.getbasetemp()
     shared = base_temp if worker_id == "master" else base_temp.parent
     try:
-        if (shared / STARTED).exists():
-            found = wait_for_results(shared)
-        else:
-            results = shared / "web-results.json"
-            with open(shared / "web-results.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                if not results.exists():
-                    run_walk(html_dir, tmp_path_factory.mktemp("web")).replace(results)
-            found = json.loads(results.read_text())
+        found = results_in(shared, html_dir, base_temp / "web")
     except WalkError as exc:
         pytest.fail(str(exc))
     # The early walk served the build `make` made, of which this session's book is a copy.

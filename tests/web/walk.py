@@ -13,21 +13,22 @@ temporary folder): STARTED when a walk is under way, then RESULTS or FAILED.
 
 from __future__ import annotations
 
+import fcntl
 import json
-import shutil
 import subprocess
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from calcinosis_guide.audit import pages, serve, site_path
+from calcinosis_guide.audit import chrome_path, pages, serve, site_path
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = Path(__file__).with_name("browser_checks.mjs")
 STARTED = "web-walk.started"
 RESULTS = "web-results.json"
 FAILED = "web-walk.failed"
+LOCK = "web-walk.lock"
 TIMEOUT_S = 1500
 
 
@@ -36,10 +37,10 @@ class WalkError(Exception):
 
 
 def chromium() -> str:
-    for path in ("/usr/bin/chromium", shutil.which("chromium") or ""):
-        if path and Path(path).exists():
-            return path
-    raise WalkError("Chromium not found: apt-get install chromium (.ci/run does this)")
+    try:
+        return chrome_path()
+    except FileNotFoundError as exc:
+        raise WalkError(f"{exc} (.ci/run installs it)") from None
 
 
 def run_walk(html_dir: Path, work: Path, on_start: Callable[[subprocess.Popen], None] | None = None) -> Path:
@@ -131,6 +132,18 @@ class BackgroundWalk:
         if node is not None and node.poll() is None:
             stop_node(node)
         self.thread.join(timeout=30)
+
+
+def results_in(shared: Path, html_dir: Path, work: Path) -> dict:
+    """The walk's results for this session: the one started with it, or else the
+    one the first pytest-xdist worker to ask runs (the others wait for it)."""
+    if (shared / STARTED).exists():
+        return wait_for_results(shared)
+    with open(shared / LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (shared / RESULTS).exists():
+            run_walk(html_dir, work).replace(shared / RESULTS)
+    return json.loads((shared / RESULTS).read_text())
 
 
 def wait_for_results(shared: Path) -> dict:
