@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -60,6 +61,28 @@ def pytest_sessionfinish(session):
         walk.stop()
 
 
+def session_folder(tmp_path_factory, worker_id: str) -> Path:
+    """The folder every pytest-xdist worker of this session shares: the base
+    temporary folder, which holds each worker's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def made_once(shared: Path, name: str, make) -> Path:
+    """``shared/name``, filled by ``make(folder)`` once per session: the first
+    worker to ask makes it, the others wait for it (a lock) and read it. A
+    make that fails leaves nothing marked made, so the next asker fails too."""
+    folder = shared / name
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / ".made").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            (folder / ".made").touch()
+    return folder
+
+
 def run_build_book(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "scripts" / "build_book.py"), *map(str, args)],
                           capture_output=True, text=True)
@@ -89,6 +112,27 @@ def book(tmp_path_factory) -> Path:
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
     return build_dir
+
+
+@pytest.fixture(scope="session")
+def handout(book: Path, tmp_path_factory, worker_id: str) -> dict:
+    """Every edition a clinic hands out (tests/leaflet_editions.py), rendered
+    once per session for all the workers."""
+    from leaflet_editions import handout_editions, render_handout_batch
+
+    folder = made_once(session_folder(tmp_path_factory, worker_id), "handout-editions",
+                       lambda folder: render_handout_batch(book, folder))
+    return handout_editions(book, folder)
+
+
+@pytest.fixture(scope="session")
+def pdf_editions(book: Path, handout: dict, tmp_path_factory, worker_id: str) -> dict[str, Path]:
+    """Name -> PDF of every edition the PDF/UA and structure tests check."""
+    from leaflet_editions import editions, render_png_clinic
+
+    folder = made_once(session_folder(tmp_path_factory, worker_id), "png-clinic-edition",
+                       lambda folder: render_png_clinic(book, folder))
+    return editions(book, handout, folder)
 
 
 @pytest.fixture(scope="session")

@@ -1,13 +1,14 @@
-"""Every edition the PDF/UA tests check, rendered once per test session.
+"""The leaflet editions the PDF tests check, each rendered once per test session.
 
-The default editions (and their fillable editions) come from the session's book (conftest's ``book``); the
-clinic editions are rendered here: the example clinic (SVG logo, with email
-and website) on A4 and as Letter large print, and a clinic with a PNG logo.
+The default editions (and their fillable editions) come from the session's book
+(conftest's ``book``); the clinic editions are rendered here, once for all the
+pytest-xdist workers (conftest's ``handout`` and ``pdf_editions``): one batch of
+the example clinic (SVG logo, with email and website) and a clinic at the longest
+allowed values on both papers, standard and large print, and a clinic with a PNG logo.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,23 +42,25 @@ def png(width: int, height: int) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-@functools.lru_cache(maxsize=None)
-def editions(book: Path) -> dict[str, Path]:
-    """Name -> PDF of every edition: the four defaults, their fillable editions and three clinic editions."""
-    found = {name: book / "leaflet" / filename for name, filename in DEFAULT.items()}
-    folder = book / "pdfua-editions"
-    folder.mkdir(exist_ok=True)
+def render_png_clinic(book: Path, folder: Path) -> None:
+    """A clinic with a PNG logo, on A4, into ``folder``."""
     png_clinic = folder / "png-clinic" / "clinic.toml"
-    png_clinic.parent.mkdir(exist_ok=True)
+    png_clinic.parent.mkdir()
     (png_clinic.parent / "logo.png").write_bytes(png(60, 30))
     png_clinic.write_text(PNG_CLINIC, encoding="utf-8")
-    for name, clinic, options in (("clinic-svg-a4", EXAMPLE_CLINIC, ["--paper", "a4"]),
-                                  ("clinic-svg-letter-large-print", EXAMPLE_CLINIC, ["--paper", "letter", "--large-print"]),
-                                  ("clinic-png-a4", png_clinic, ["--paper", "a4"])):
-        output = folder / f"{name}.pdf"
-        result = run_leaflet("--build-dir", book, "--clinic", clinic, *options, "--output", output)
-        assert result.returncode == 0, result.stderr
-        found[name] = output
+    result = run_leaflet("--build-dir", book, "--clinic", png_clinic, "--paper", "a4",
+                         "--output", folder / "clinic-png-a4.pdf")
+    assert result.returncode == 0, result.stderr
+
+
+def editions(book: Path, handout: dict, png_folder: Path) -> dict[str, Path]:
+    """Name -> PDF of every edition the PDF/UA tests check: the four defaults, their fillable
+    editions, the example clinic's (SVG logo, with email and website) on A4 and as Letter
+    large print from the hand-out batch, and the PNG logo clinic's from ``render_png_clinic``."""
+    found = {name: book / "leaflet" / filename for name, filename in DEFAULT.items()}
+    found["clinic-svg-a4"] = handout["clinic-a4"].pdf
+    found["clinic-svg-letter-large-print"] = handout["clinic-letter-large-print"].pdf
+    found["clinic-png-a4"] = png_folder / "clinic-png-a4.pdf"
     return found
 
 
@@ -112,16 +115,12 @@ class Edition:
         return found
 
 
-@functools.lru_cache(maxsize=None)
-def handout_editions(book: Path) -> dict[str, Edition]:
-    """Name -> every edition a clinic hands out: the eight defaults (fillable ones too), and
-    the example clinic's and a clinic's at the longest allowed values, each on A4 and Letter,
-    standard and large print (one batch run, the way a health system makes them)."""
+def render_handout_batch(book: Path, folder: Path) -> None:
+    """The example clinic's and a clinic's at the longest allowed values, each on A4 and
+    Letter, standard and large print, into ``folder``: one batch run, the way a health
+    system makes them."""
     import shutil
 
-    found = {name: Edition(book / "leaflet" / filename, "large-print" in name, None, book)
-             for name, filename in DEFAULT.items()}
-    folder = book / "handout-editions"
     clinics = folder / "clinics"
     clinics.mkdir(parents=True, exist_ok=True)
     shutil.copy(EXAMPLE_CLINIC, clinics / "clinic.toml")
@@ -131,6 +130,14 @@ def handout_editions(book: Path) -> dict[str, Edition]:
                          "--edition", "standard", "--edition", "large-print", "--jobs", "1",
                          "--output", folder / "out")
     assert result.returncode == 0, result.stderr
+
+
+def handout_editions(book: Path, folder: Path) -> dict[str, Edition]:
+    """Name -> every edition a clinic hands out: the eight defaults (fillable ones too), and
+    the clinic editions ``render_handout_batch`` made in ``folder``."""
+    found = {name: Edition(book / "leaflet" / filename, "large-print" in name, None, book)
+             for name, filename in DEFAULT.items()}
+    clinics = folder / "clinics"
     for stem in ("clinic", "longest"):
         for paper in ("a4", "letter"):
             for large in (False, True):

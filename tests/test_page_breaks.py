@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from leaflet_editions import EXAMPLE_CLINIC, Edition, handout_editions
+from leaflet_editions import EXAMPLE_CLINIC, Edition
 from page_breaks import MM, Layout
 
 NAMES = ["a4", "letter", "a4-large-print", "letter-large-print",
@@ -33,11 +33,6 @@ def layout_of(edition: Edition) -> Layout:
     if edition.pdf not in _layouts:
         _layouts[edition.pdf] = Layout(edition.pdf, FOOTER_HEIGHT[edition.large_print])
     return _layouts[edition.pdf]
-
-
-@pytest.fixture(scope="module")
-def handout(book) -> dict[str, Edition]:
-    return handout_editions(book)
 
 
 @pytest.fixture(scope="module")

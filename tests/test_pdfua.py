@@ -15,7 +15,6 @@ import pikepdf
 import pytest
 
 from calcinosis_guide import verapdf
-from leaflet_editions import editions
 
 EDITIONS = ["a4", "letter", "a4-large-print", "letter-large-print",
             "a4-fillable", "letter-fillable", "a4-large-print-fillable", "letter-large-print-fillable",
@@ -55,9 +54,9 @@ def broken_copies(source: Path, folder: Path) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def reports(book, tmp_path_factory):
+def reports(book, pdf_editions, tmp_path_factory):
     """veraPDF's report on every edition and every broken copy: one run."""
-    files = editions(book)
+    files = pdf_editions
     broken = broken_copies(files["a4"], tmp_path_factory.mktemp("broken"))
     found = verapdf.validate([*files.values(), *broken.values()], book)
     return {name: found[path] for name, path in {**files, **broken}.items()}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from calcinosis_guide.audit import pages
+from conftest import session_folder
 from web.walk import WalkError, results_in
 
 
@@ -37,10 +38,9 @@ def web_results(html_dir: Path, tmp_path_factory, worker_id: str) -> dict:
     to get here runs it, and the others wait for it and read the same file
     (the pattern pytest-xdist documents; tests/web/walk.py).
     """
-    base_temp = tmp_path_factory.getbasetemp()
-    shared = base_temp if worker_id == "master" else base_temp.parent
     try:
-        found = results_in(shared, html_dir, base_temp / "web")
+        found = results_in(session_folder(tmp_path_factory, worker_id), html_dir,
+                           tmp_path_factory.getbasetemp() / "web")
     except WalkError as exc:
         pytest.fail(str(exc))
     # The early walk served the build `make` made, of which this session's book is a copy.
