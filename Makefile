@@ -110,10 +110,15 @@ test: all check translations node_modules/.installed  ## Run the test suite (bro
 # The pages' templates (leaflet headings included), the labels' (calcinosis.pot:
 # the package's labels and the book's title, subtitle and publisher) and the
 # theme components' (sphinx.pot), all in _build/gettext for sphinx-intl.
-gettext: venv  ## Extract text to translate: every template to _build/gettext (labels also to docs/locales/calcinosis.pot)
+# Made again only when the pages or the package changed (a translation's `make check` reads them).
+GETTEXT     := $(BUILDDIR)/gettext/.made
+gettext: $(GETTEXT)  ## Extract text to translate: every template to _build/gettext (labels also to docs/locales/calcinosis.pot)
+
+$(GETTEXT): $(BOOK_INPUTS) $(VENVDIR)/.installed
 	rm -rf $(BUILDDIR)/gettext
 	$(VENVPY) -m sphinx -b gettext -q -W --keep-going $(SOURCEDIR) $(BUILDDIR)/gettext
 	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) templates --gettext-dir $(BUILDDIR)/gettext
+	@touch $@
 
 update-po: gettext  ## Make or refresh every catalog of LANGUAGE (docs/locales/LANGUAGE/LC_MESSAGES/*.po) from the templates
 	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) language $(LANGUAGE)

@@ -208,6 +208,10 @@ def write_pot(catalog, path: Path, omit_header: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     out = io.BytesIO()
     write_po(out, catalog, omit_header=omit_header, no_location=True, width=0)
+    # Unchanged, the file keeps its time: docs/locales/calcinosis.pot is one of the
+    # book's inputs, and a newer copy would make the next `make` build it again.
+    if path.exists() and path.read_bytes() == out.getvalue():
+        return
     tmp = path.with_suffix(".pot.tmp")
     tmp.write_bytes(out.getvalue())
     os.replace(tmp, path)
