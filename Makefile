@@ -110,11 +110,13 @@ test: all check translations node_modules/.installed  ## Run the test suite (bro
 # The pages' templates (leaflet headings included), the labels' (calcinosis.pot:
 # the package's labels and the book's title, subtitle and publisher) and the
 # theme components' (sphinx.pot), all in _build/gettext for sphinx-intl.
-# Made again only when the pages or the package changed (a translation's `make check` reads them).
+# Made again only when the pages, templates or package changed, not for a
+# catalog's edit (a translation's `make check` reads them). A file deleted
+# or moved in with an old time is not seen: `make clean` then.
 GETTEXT     := $(BUILDDIR)/gettext/.made
 gettext: $(GETTEXT)  ## Extract text to translate: every template to _build/gettext (labels also to docs/locales/calcinosis.pot)
 
-$(GETTEXT): $(BOOK_INPUTS) $(VENVDIR)/.installed
+$(GETTEXT): $(filter-out %.po,$(BOOK_INPUTS)) $(VENVDIR)/.installed
 	rm -rf $(BUILDDIR)/gettext
 	$(VENVPY) -m sphinx -b gettext -q -W --keep-going $(SOURCEDIR) $(BUILDDIR)/gettext
 	$(VENVPY) -m calcinosis_guide.catalogs --source $(SOURCEDIR) templates --gettext-dir $(BUILDDIR)/gettext

@@ -61,24 +61,32 @@ def pytest_sessionfinish(session):
         walk.stop()
 
 
-def session_folder(tmp_path_factory, worker_id: str) -> Path:
+def session_folder(tmp_path_factory) -> Path:
     """The folder every pytest-xdist worker of this session shares: the base
-    temporary folder, which holds each worker's own."""
+    temporary folder, which holds each worker's own (without workers, the base itself)."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def made_once(shared: Path, name: str, make) -> Path:
     """``shared/name``, filled by ``make(folder)`` once per session: the first
-    worker to ask makes it, the others wait for it (a lock) and read it. A
-    make that fails leaves nothing marked made, so the next asker fails too."""
+    worker to ask makes it, the others wait for it (a lock) and read it. If
+    the make fails, the others fail at once with its message (not each after
+    making it again)."""
     folder = shared / name
+    failed = shared / f"{name}.failed"
     with open(shared / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        if failed.exists():
+            pytest.fail(f"{name}, made by another worker, failed: {failed.read_text()}")
         if not (folder / ".made").exists():
             shutil.rmtree(folder, ignore_errors=True)
             folder.mkdir()
-            make(folder)
+            try:
+                make(folder)
+            except BaseException as exc:
+                failed.write_text(f"{type(exc).__name__}: {exc}")
+                raise
             (folder / ".made").touch()
     return folder
 
@@ -115,22 +123,22 @@ def book(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def handout(book: Path, tmp_path_factory, worker_id: str) -> dict:
+def handout(book: Path, tmp_path_factory) -> dict:
     """Every edition a clinic hands out (tests/leaflet_editions.py), rendered
     once per session for all the workers."""
     from leaflet_editions import handout_editions, render_handout_batch
 
-    folder = made_once(session_folder(tmp_path_factory, worker_id), "handout-editions",
+    folder = made_once(session_folder(tmp_path_factory), "handout-editions",
                        lambda folder: render_handout_batch(book, folder))
     return handout_editions(book, folder)
 
 
 @pytest.fixture(scope="session")
-def pdf_editions(book: Path, handout: dict, tmp_path_factory, worker_id: str) -> dict[str, Path]:
+def pdf_editions(book: Path, handout: dict, tmp_path_factory) -> dict[str, Path]:
     """Name -> PDF of every edition the PDF/UA and structure tests check."""
     from leaflet_editions import editions, render_png_clinic
 
-    folder = made_once(session_folder(tmp_path_factory, worker_id), "png-clinic-edition",
+    folder = made_once(session_folder(tmp_path_factory), "png-clinic-edition",
                        lambda folder: render_png_clinic(book, folder))
     return editions(book, handout, folder)
 

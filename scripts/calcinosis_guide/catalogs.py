@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "templates":
             for path in write_templates(args.source, args.gettext_dir):
-                print(f"{prog}: wrote {path}")
+                print(f"{prog}: {path} is up to date")
         elif args.command == "language":
             if args.language == SOURCE_LANGUAGE:
                 raise LanguageError("English is the source language: give LANGUAGE=xx, e.g. make update-po LANGUAGE=es")

@@ -455,6 +455,7 @@ class BrowserWindow {
   carryOn(record) {
     this.record = record;
     record.status = this.status;
+    this.shown = null;  // once: what the walk does to it is not "as it came"
     return this.page;
   }
 

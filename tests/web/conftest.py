@@ -30,7 +30,7 @@ def html_dir(book: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def web_results(html_dir: Path, tmp_path_factory, worker_id: str) -> dict:
+def web_results(html_dir: Path, tmp_path_factory) -> dict:
     """Every browser check on every page, run once; the parsed results.
 
     Under `make test` the session started the walk before the first test
@@ -39,7 +39,7 @@ def web_results(html_dir: Path, tmp_path_factory, worker_id: str) -> dict:
     (the pattern pytest-xdist documents; tests/web/walk.py).
     """
     try:
-        found = results_in(session_folder(tmp_path_factory, worker_id), html_dir,
+        found = results_in(session_folder(tmp_path_factory), html_dir,
                            tmp_path_factory.getbasetemp() / "web")
     except WalkError as exc:
         pytest.fail(str(exc))

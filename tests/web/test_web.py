@@ -188,14 +188,15 @@ def test_closing_a_panel_puts_the_focus_back_on_its_button(web_results, page):
 @pytest.mark.parametrize("page", PAGES)
 def test_no_request_leaves_the_site(web_results, page):
     result = web_results["pages"][page]
-    foreign = {u for r in result["runs"] for u in r["foreignRequests"]} | set(result["print"]["foreignRequests"])
+    runs = result["runs"] + result["keyboard"]
+    foreign = {u for r in runs for u in r["foreignRequests"]} | set(result["print"]["foreignRequests"])
     assert not foreign, sorted(foreign)
 
 
 @browser
 @pytest.mark.parametrize("page", PAGES)
 def test_no_web_fonts_and_no_script_errors(web_results, page):
-    runs = web_results["pages"][page]["runs"]
+    runs = web_results["pages"][page]["runs"] + web_results["pages"][page]["keyboard"]
     fonts = {u for r in runs for u in r["fontRequests"]}
     assert not fonts, f"web fonts loaded (the book uses the reader's system fonts): {sorted(fonts)}"
     errors = {e for r in runs for e in r["consoleErrors"]}
