@@ -39,8 +39,7 @@ def web_results(html_dir: Path, tmp_path_factory) -> dict:
     (the pattern pytest-xdist documents; tests/web/walk.py).
     """
     try:
-        found = results_in(session_folder(tmp_path_factory), html_dir,
-                           tmp_path_factory.getbasetemp() / "web")
+        found = results_in(session_folder(tmp_path_factory), html_dir)
     except WalkError as exc:
         pytest.fail(str(exc))
     # The early walk served the build `make` made, of which this session's book is a copy.

@@ -2,18 +2,19 @@
 
 It takes minutes, most of it in Chromium, so under `make test` (the book is
 built before pytest starts) the session starts it first, in the background
-(``start_in_background``, from tests/conftest.py), and every other test runs
+(``BackgroundWalk``, from tests/conftest.py), and every other test runs
 beside it; the browser tests then read its results (``wait_for_results``).
 Without a book built beforehand, the first test that needs the results runs
-the walk itself (``run_walk``).
+the walk itself (``run_walk``), and the other workers wait for it
+(``made_once``, tests/conftest.py).
 
-Its files, in a folder every pytest-xdist worker sees (the session's base
-temporary folder): STARTED when a walk is under way, then RESULTS or FAILED.
+The started walk's files, in a folder every pytest-xdist worker sees (the
+session's base temporary folder): STARTED when it is under way, then RESULTS
+or FAILED.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import subprocess
 import threading
@@ -22,13 +23,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from calcinosis_guide.audit import chrome_path, pages, serve, site_path
+from conftest import made_once
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKS = Path(__file__).with_name("browser_checks.mjs")
 STARTED = "web-walk.started"
 RESULTS = "web-results.json"
 FAILED = "web-walk.failed"
-LOCK = "web-walk.lock"
 TIMEOUT_S = 1500
 
 
@@ -134,16 +135,13 @@ class BackgroundWalk:
         self.thread.join(timeout=30)
 
 
-def results_in(shared: Path, html_dir: Path, work: Path) -> dict:
+def results_in(shared: Path, html_dir: Path) -> dict:
     """The walk's results for this session: the one started with it, or else the
     one the first pytest-xdist worker to ask runs (the others wait for it)."""
     if (shared / STARTED).exists():
         return wait_for_results(shared)
-    with open(shared / LOCK, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (shared / RESULTS).exists():
-            run_walk(html_dir, work).replace(shared / RESULTS)
-    return json.loads((shared / RESULTS).read_text())
+    folder = made_once(shared, "browser-walk", lambda work: run_walk(html_dir, work))
+    return json.loads((folder / "results.json").read_text())
 
 
 def wait_for_results(shared: Path) -> dict:
