@@ -2,8 +2,9 @@
 
 It takes minutes, most of it in Chromium, so under `make test` (the book is
 built before pytest starts) the session starts it first, in the background
-(``BackgroundWalk``, from tests/conftest.py), and every other test runs
-beside it; the browser tests then read its results (``wait_for_results``).
+(``BackgroundWalk``, started by ``pytest_sessionstart`` in tests/conftest.py),
+and every other test runs beside it; the browser tests then read its results
+(``wait_for_results``).
 Without a book built beforehand, the first test that needs the results runs
 the walk itself (``run_walk``), and the other workers wait for it
 (``made_once``, tests/conftest.py).
