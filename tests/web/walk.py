@@ -31,6 +31,8 @@ CHECKS = Path(__file__).with_name("browser_checks.mjs")
 STARTED = "web-walk.started"
 RESULTS = "web-results.json"
 FAILED = "web-walk.failed"
+# What run_walk writes in its work folder.
+WALK_RESULTS = "results.json"
 TIMEOUT_S = 1500
 
 
@@ -58,7 +60,7 @@ def run_walk(html_dir: Path, work: Path, on_start: Callable[[subprocess.Popen], 
     config = {
         "pages": pages(html_dir),
         "sitePath": site_path(html_dir),
-        "out": str(work / "results.json"),
+        "out": str(work / WALK_RESULTS),
         "pdfDir": str(work / "pdf"),
         "screenshotDir": None,
         "chrome": chromium(),
@@ -80,7 +82,7 @@ def run_walk(html_dir: Path, work: Path, on_start: Callable[[subprocess.Popen], 
             raise
     if node.returncode != 0:
         raise WalkError(f"browser_checks.mjs exit {node.returncode}: {stderr[-4000:]}")
-    return work / "results.json"
+    return work / WALK_RESULTS
 
 
 def stop_node(node: subprocess.Popen) -> None:
@@ -142,7 +144,7 @@ def results_in(shared: Path, html_dir: Path) -> dict:
     if (shared / STARTED).exists():
         return wait_for_results(shared)
     folder = made_once(shared, "browser-walk", lambda work: run_walk(html_dir, work))
-    return json.loads((folder / "results.json").read_text())
+    return json.loads((folder / WALK_RESULTS).read_text())
 
 
 def wait_for_results(shared: Path) -> dict:
